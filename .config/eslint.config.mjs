@@ -1,0 +1,40 @@
+// ESLint flat config. Lives in .config/ so the project's top level stays as DESIGN.md fixes it.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  {
+    ignores: [
+      'dist/**',
+      'coverage/**',
+      'node_modules/**',
+      'test/fixtures/**',
+      '**/*.js',
+      '**/*.cjs',
+      '**/*.mjs',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts', '**/*.mts'],
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Only shared/config/app-settings.ts reads process.env.',
+        },
+      ],
+    },
+  },
+  {
+    // The settings reader, the local host (which must publish local.settings.json to the in-process
+    // functions exactly as Core Tools does) and tests may touch process.env.
+    files: ['shared/config/app-settings.ts', 'shared/runtime/local-host/**/*.ts', 'test/**/*.ts'],
+    rules: { 'no-restricted-properties': 'off' },
+  },
+);

@@ -1,0 +1,77 @@
+/**
+ * The one place that reads the process environment (app settings in Azure, local.settings.json
+ * Values locally). Everything else receives an `AppSettings` or a plain env record.
+ */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Azurite's well-known development account (public, documented in Azurite's README). */
+export const azuriteAccount = {
+  name: 'devstoreaccount1',
+  key: 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==',
+};
+
+export function azuriteConnectionString(
+  host = '127.0.0.1',
+  ports = { blob: 10000, queue: 10001, table: 10002 },
+) {
+  const base = (port: number) => `http://${host}:${port}/${azuriteAccount.name}`;
+  return (
+    `DefaultEndpointsProtocol=http;AccountName=${azuriteAccount.name};AccountKey=${azuriteAccount.key};` +
+    `BlobEndpoint=${base(ports.blob)};QueueEndpoint=${base(ports.queue)};TableEndpoint=${base(ports.table)};`
+  );
+}
+
+/** How the app reaches Azure Storage: a connection string, or identity-based service URIs. */
+export type StorageSettings =
+  | { kind: 'connection-string'; connectionString: string }
+  | { kind: 'identity'; queueServiceUri: string; tableServiceUri: string; clientId?: string };
+
+export interface AppSettings {
+  configPath: string;
+  /** True when AUTOPILOT_CONFIG was set; a missing file is then an error, not "no rules". */
+  configPathExplicit: boolean;
+  /** Development = local (Core Tools or the built-in host). */
+  development: boolean;
+  /** Accepted values of the ACR webhook auth header: current and secondary (for rotation). */
+  webhookSecrets: string[];
+  storage: StorageSettings | undefined;
+  /** Raw lookup for app settings the config names (`tokenFrom: GITOPS_TOKEN`). */
+  env: Env;
+}
+
+export const storageSetting = 'AzureWebJobsStorage';
+
+export function readAppSettings(env: Env = process.env): AppSettings {
+  const configured = env.AUTOPILOT_CONFIG?.trim();
+  return {
+    configPath: configured || 'autopilot.yaml',
+    configPathExplicit: Boolean(configured),
+    development: (env.AZURE_FUNCTIONS_ENVIRONMENT ?? '').toLowerCase() === 'development',
+    webhookSecrets: [env.ACR_WEBHOOK_SECRET, env.ACR_WEBHOOK_SECRET_SECONDARY].filter(
+      (value): value is string => typeof value === 'string' && value.length > 0,
+    ),
+    storage: readStorageSettings(env, storageSetting),
+    env,
+  };
+}
+
+/** Reads a Functions storage connection by name, connection string or identity-based (`<name>__queueServiceUri`). */
+export function readStorageSettings(env: Env, connection: string): StorageSettings | undefined {
+  const value = env[connection]?.trim();
+  if (value) {
+    if (/^UseDevelopmentStorage=true;?$/i.test(value)) {
+      return { kind: 'connection-string', connectionString: azuriteConnectionString() };
+    }
+    return { kind: 'connection-string', connectionString: value };
+  }
+  const account = env[`${connection}__accountName`];
+  const queueServiceUri =
+    env[`${connection}__queueServiceUri`] ??
+    (account ? `https://${account}.queue.core.windows.net` : undefined);
+  const tableServiceUri =
+    env[`${connection}__tableServiceUri`] ??
+    (account ? `https://${account}.table.core.windows.net` : undefined);
+  if (!queueServiceUri || !tableServiceUri) return undefined;
+  const clientId = env[`${connection}__clientId`];
+  return { kind: 'identity', queueServiceUri, tableServiceUri, ...(clientId ? { clientId } : {}) };
+}

@@ -1,0 +1,234 @@
+import picomatch from 'picomatch';
+import { z } from 'zod';
+import { imageActions } from '../domain/events/image-event';
+import { tagMatcherProblem } from '../domain/rules/tag-matcher';
+import { durationPattern, parseDuration } from './duration';
+
+/**
+ * The autopilot.yaml schema. Objects are strict so a typo (`mach:`) is an error with its line, not a
+ * silently ignored key. Secrets are never values here: `*From` fields name app settings.
+ */
+
+const settingName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must name an app setting (letters, digits and _), not hold a secret');
+
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, ".", "_" and "-"');
+
+const duration = z
+  .string()
+  .regex(durationPattern, 'expected a duration like 30s, 15m, 24h or 7d')
+  .transform((text) => parseDuration(text) as number);
+
+const glob = z.string().superRefine((text, ctx) => {
+  try {
+    picomatch(text);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `invalid glob "${text}": ${(error as Error).message}` });
+  }
+});
+
+const tagMatcher = z
+  .string()
+  .describe('glob (v1.*), re:<regex> or semver:<range>')
+  .superRefine((text, ctx) => {
+    const problem = tagMatcherProblem(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/** Six-field NCRONTAB as Azure Functions timers use: `{second} {minute} {hour} {day} {month} {day-of-week}`. */
+const ncrontab = z
+  .string()
+  .regex(/^\s*(\S+\s+){5}\S+\s*$/, 'expected six NCRONTAB fields: second minute hour day month day-of-week');
+
+const httpsUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+
+export const notifyKinds = ['pushed', 'deleted', 'pinned', 'deployed', 'retention', 'failed'] as const;
+export type NotifyKind = (typeof notifyKinds)[number];
+/** Everything except `deleted`, which most teams find noisy. */
+export const defaultNotifyKinds: readonly NotifyKind[] = notifyKinds.filter((kind) => kind !== 'deleted');
+
+const notifyRoute = z.union([
+  name,
+  z.strictObject({ channel: name, kinds: z.array(z.enum(notifyKinds)).min(1) }),
+]);
+
+const ruleSchema = z.strictObject({
+  name: z.string().optional(),
+  match: z.strictObject({
+    registry: glob.optional().describe('glob on the login server, e.g. myreg.azurecr.io'),
+    repository: glob.default('**').describe('glob on the repository, e.g. payments/*'),
+    tag: tagMatcher.optional(),
+    actions: z.array(z.enum(imageActions)).min(1).default(['push']),
+  }),
+  pin: z
+    .strictObject({
+      repo: name.describe('a key of gitops'),
+      paths: z.array(glob).min(1).default(['**/*.yaml', '**/*.yml']),
+      mode: z.enum(['pin', 'follow']).default('pin'),
+      render: z.enum(['tag-and-digest', 'digest-only']).default('tag-and-digest'),
+    })
+    .optional(),
+  deploy: z.array(name.describe('a key of deployTargets')).default([]),
+  notify: z.array(notifyRoute).default([]),
+});
+
+const gitopsRepoSchema = z.strictObject({
+  url: httpsUrl,
+  branch: z.string().min(1).default('main'),
+  mode: z.enum(['push', 'pull-request']).default('push'),
+  provider: z.enum(['github', 'azure-devops', 'generic']).optional(),
+  tokenFrom: settingName.optional(),
+  usernameFrom: settingName.optional(),
+  author: z
+    .strictObject({ name: z.string().min(1), email: z.string().min(3) })
+    .default({ name: 'acr-autopilot', email: 'acr-autopilot@users.noreply.github.com' }),
+  commitMessage: z.string().optional(),
+});
+
+const teamsChannelSchema = z.strictObject({
+  urlFrom: settingName,
+  mode: z.enum(['envelope', 'card']).default('envelope'),
+  allowedHosts: z.array(z.string()).default([]),
+});
+
+const githubRepo = z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'expected owner/name');
+
+const deployTargetSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('github-workflow'),
+    repo: githubRepo,
+    workflow: z.string().min(1),
+    ref: z.string().min(1).default('main'),
+    inputs: z.record(z.string(), z.string()).default({}),
+    tokenFrom: settingName,
+    apiUrl: httpsUrl.default('https://api.github.com'),
+  }),
+  z.strictObject({
+    type: z.literal('github-dispatch'),
+    repo: githubRepo,
+    eventType: z.string().min(1).max(100),
+    tokenFrom: settingName,
+    apiUrl: httpsUrl.default('https://api.github.com'),
+  }),
+  z.strictObject({
+    type: z.literal('azure-pipelines'),
+    organization: z.string().min(1),
+    project: z.string().min(1),
+    pipelineId: z.number().int().positive(),
+    branch: z.string().optional(),
+    tokenFrom: settingName,
+    apiUrl: httpsUrl.default('https://dev.azure.com'),
+  }),
+  z.strictObject({
+    type: z.literal('argocd'),
+    server: httpsUrl,
+    application: z.string().min(1),
+    sync: z.boolean().default(false),
+    tokenFrom: settingName,
+  }),
+  z.strictObject({
+    type: z.literal('webhook'),
+    urlFrom: settingName,
+    secretFrom: settingName.describe('Standard Webhooks signing secret (whsec_…)').optional(),
+  }),
+]);
+
+const retentionSchema = z.strictObject({
+  schedule: ncrontab.default('0 0 3 * * *'),
+  dryRun: z.boolean().default(true),
+  registries: z
+    .array(
+      z.strictObject({
+        name,
+        type: z.enum(['acr', 'oci']),
+        loginServer: z.string().min(1),
+        usernameFrom: settingName.optional(),
+        passwordFrom: settingName.optional(),
+      }),
+    )
+    .default([]),
+  policies: z
+    .array(
+      z.strictObject({
+        registries: z.array(name).optional(),
+        repositories: z.array(glob).min(1),
+        keep: z
+          .strictObject({
+            newest: z.number().int().nonnegative().optional(),
+            younger: duration.optional(),
+            tags: z.array(tagMatcher).default([]),
+          })
+          .default({ tags: [] }),
+        untagged: z
+          .strictObject({ delete: z.boolean().default(false), olderThan: duration.default(0) })
+          .default({ delete: false, olderThan: 0 }),
+        protectPinned: z.boolean().default(true),
+      }),
+    )
+    .default([]),
+});
+
+export const configSchema = z
+  .strictObject({
+    ingress: z
+      .strictObject({
+        webhookHeader: z.string().min(1).default('Authorization'),
+        dedupeWindow: duration.default(86_400_000),
+        defaultRegistry: z.string().optional(),
+      })
+      .default({ webhookHeader: 'Authorization', dedupeWindow: 86_400_000 }),
+    registryAliases: z
+      .record(z.string(), z.array(z.string()))
+      .default({})
+      .describe('login server → other names of the same registry (custom domains)'),
+    gitops: z.record(name, gitopsRepoSchema).default({}),
+    teams: z.record(name, teamsChannelSchema).default({}),
+    notifications: z.strictObject({ burstWindow: duration.default(30_000) }).default({ burstWindow: 30_000 }),
+    deployTargets: z.record(name, deployTargetSchema).default({}),
+    rules: z.array(ruleSchema).default([]),
+    retention: retentionSchema.optional(),
+  })
+  .superRefine((config, ctx) => {
+    const refer = (path: PropertyKey[], kind: string, key: string, known: Record<string, unknown>) => {
+      if (key in known) return;
+      const choices = Object.keys(known);
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message: `unknown ${kind} "${key}"; ${choices.length ? `defined: ${choices.join(', ')}` : `none is defined`}`,
+      });
+    };
+    config.rules.forEach((rule, index) => {
+      if (rule.pin) refer(['rules', index, 'pin', 'repo'], 'gitops repo', rule.pin.repo, config.gitops);
+      rule.deploy.forEach((target, i) =>
+        refer(['rules', index, 'deploy', i], 'deploy target', target, config.deployTargets),
+      );
+      rule.notify.forEach((route, i) => {
+        const channel = typeof route === 'string' ? route : route.channel;
+        refer(['rules', index, 'notify', i], 'Teams channel', channel, config.teams);
+      });
+    });
+    config.retention?.policies.forEach((policy, index) =>
+      policy.registries?.forEach((registry, i) => {
+        if (!config.retention?.registries.some((r) => r.name === registry)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['retention', 'policies', index, 'registries', i],
+            message: `unknown retention registry "${registry}"`,
+          });
+        }
+      }),
+    );
+  });
+
+/** The validated configuration, defaults applied, durations in milliseconds. */
+export type Config = z.output<typeof configSchema>;
+export type Rule = Config['rules'][number];
+export type GitopsRepo = Config['gitops'][string];
+export type TeamsChannel = Config['teams'][string];
+export type DeployTarget = Config['deployTargets'][string];
+export type NotifyRoute = Rule['notify'][number];
+
+/** What the app runs with when there is no config file: accept and dedupe events, no actions. */
+export const emptyConfig: Config = configSchema.parse({});

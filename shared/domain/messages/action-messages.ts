@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { notifyKinds } from '../../config/schema';
+import { imageEventSchema } from '../events/image-event';
+import { queueNames } from './queues';
+
+/**
+ * Queue message contracts. Producers and consumers both validate with these schemas, so a message a
+ * consumer cannot read is a bug found at the producer, not a poison message days later.
+ */
+
+/** Where the outcome of an action is reported, and which kinds that channel wants. */
+export const notifyRouteSchema = z.strictObject({
+  channel: z.string().min(1),
+  kinds: z.array(z.enum(notifyKinds)),
+});
+export type ResolvedNotifyRoute = z.infer<typeof notifyRouteSchema>;
+
+const envelope = {
+  /** The event's dedupe key: consumers use it (plus their own target) as an idempotency key. */
+  dedupeKey: z.string().min(1),
+  /** Ties log lines of every function that handles this event together (the vendor event id). */
+  correlationId: z.string().min(1),
+};
+
+const fromRule = {
+  ...envelope,
+  event: imageEventSchema,
+  rule: z.strictObject({ index: z.number().int().nonnegative(), name: z.string().optional() }),
+  notify: z.array(notifyRouteSchema),
+};
+
+export const pinRequestSchema = z.strictObject({
+  type: z.literal('pin'),
+  ...fromRule,
+  /** Key of `gitops` in the config. */
+  repo: z.string().min(1),
+  paths: z.array(z.string()).min(1),
+  mode: z.enum(['pin', 'follow']),
+  render: z.enum(['tag-and-digest', 'digest-only']),
+  /** The rule's tag matcher; `follow` only moves a tag to one that satisfies it. */
+  tagPattern: z.string().optional(),
+});
+export type PinRequest = z.infer<typeof pinRequestSchema>;
+
+export const deployRequestSchema = z.strictObject({
+  type: z.literal('deploy'),
+  ...fromRule,
+  /** Key of `deployTargets` in the config. */
+  target: z.string().min(1),
+});
+export type DeployRequest = z.infer<typeof deployRequestSchema>;
+
+const skippedSchema = z.strictObject({
+  file: z.string(),
+  line: z.number().int().optional(),
+  reason: z.string(),
+});
+
+/** What a notification is about; `kind` selects the card. */
+export const notificationPayloadSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('pushed'), event: imageEventSchema }),
+  z.strictObject({ kind: z.literal('deleted'), event: imageEventSchema }),
+  z.strictObject({
+    kind: z.literal('pinned'),
+    event: imageEventSchema,
+    repo: z.string(),
+    result: z.enum(['committed', 'pull-request', 'no-change']),
+    files: z.array(
+      z.strictObject({ file: z.string(), line: z.number().int(), before: z.string(), after: z.string() }),
+    ),
+    skipped: z.array(skippedSchema).default([]),
+    commit: z.string().optional(),
+    commitUrl: z.string().optional(),
+    pullRequestUrl: z.string().optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('deployed'),
+    event: imageEventSchema,
+    target: z.string(),
+    targetType: z.string(),
+    runUrl: z.string().optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('retention'),
+    dryRun: z.boolean(),
+    registries: z.array(
+      z.strictObject({
+        registry: z.string(),
+        kept: z.number().int().nonnegative(),
+        deleted: z.number().int().nonnegative(),
+        failed: z.number().int().nonnegative(),
+        repositories: z.array(
+          z.strictObject({ repository: z.string(), deleted: z.number().int().nonnegative() }),
+        ),
+      }),
+    ),
+  }),
+  z.strictObject({
+    kind: z.literal('failed'),
+    action: z.enum(['pin', 'deploy', 'notify', 'retention']),
+    error: z.string(),
+    attempts: z.number().int().nonnegative(),
+    poisoned: z.boolean(),
+    event: imageEventSchema.optional(),
+    target: z.string().optional(),
+  }),
+]);
+export type NotificationPayload = z.infer<typeof notificationPayloadSchema>;
+
+export const notificationSchema = z.strictObject({
+  type: z.literal('notify'),
+  ...envelope,
+  /** Key of `teams` in the config. */
+  channel: z.string().min(1),
+  payload: notificationPayloadSchema,
+});
+export type Notification = z.infer<typeof notificationSchema>;
+
+export const actionMessageSchema = z.discriminatedUnion('type', [
+  pinRequestSchema,
+  deployRequestSchema,
+  notificationSchema,
+]);
+export type ActionMessage = z.infer<typeof actionMessageSchema>;
+
+/** The queue each message type goes to. */
+export function queueFor(message: ActionMessage): string {
+  switch (message.type) {
+    case 'pin':
+      return queueNames.pin;
+    case 'deploy':
+      return queueNames.deploy;
+    case 'notify':
+      return queueNames.notify;
+  }
+}

@@ -1,0 +1,109 @@
+import picomatch from 'picomatch';
+import {
+  defaultNotifyKinds,
+  type Config,
+  type NotifyKind,
+  type NotifyRoute,
+  type Rule,
+} from '../../config/schema';
+import type { ImageEvent } from '../events/image-event';
+import type { ActionMessage, ResolvedNotifyRoute } from '../messages/action-messages';
+import { compileTagMatcher, type TagPredicate } from './tag-matcher';
+
+export interface ActionPlan {
+  /** One message per action, deduplicated across rules (the same pin/deploy/channel once). */
+  messages: ActionMessage[];
+  /** Indexes of the rules that matched. */
+  matchedRules: number[];
+  /** Why a matching rule produced less than it asks for (e.g. no pin for a delete). */
+  notes: string[];
+}
+
+const pushActions = new Set<ImageEvent['action']>(['push', 'chart_push']);
+
+/** Decides, purely, which messages an event produces under the configured rules. */
+export function planActions(event: ImageEvent, config: Config): ActionPlan {
+  const plan: ActionPlan = { messages: [], matchedRules: [], notes: [] };
+  const compiled = compileRules(config);
+  const envelope = { dedupeKey: event.dedupeKey, correlationId: event.id };
+  const seen = new Set<string>();
+  const once = (key: string) => (seen.has(key) ? false : (seen.add(key), true));
+
+  config.rules.forEach((rule, index) => {
+    if (!compiled[index]?.(event)) return;
+    plan.matchedRules.push(index);
+    const label = rule.name ? `rule "${rule.name}"` : `rules[${index}]`;
+    const ruleRef = { index, ...(rule.name ? { name: rule.name } : {}) };
+    const notify = resolveRoutes(rule.notify);
+    const isPush = pushActions.has(event.action);
+
+    if (rule.pin) {
+      if (!isPush) plan.notes.push(`${label}: ${event.action} events are not pinned`);
+      else if (once(`pin\n${rule.pin.repo}\n${rule.pin.paths.join('\n')}\n${rule.pin.mode}`)) {
+        plan.messages.push({
+          type: 'pin',
+          ...envelope,
+          event,
+          rule: ruleRef,
+          notify,
+          repo: rule.pin.repo,
+          paths: rule.pin.paths,
+          mode: rule.pin.mode,
+          render: rule.pin.render,
+          ...(rule.match.tag ? { tagPattern: rule.match.tag } : {}),
+        });
+      }
+    }
+    for (const target of rule.deploy) {
+      if (!isPush) plan.notes.push(`${label}: ${event.action} events do not trigger deployments`);
+      else if (once(`deploy\n${target}`)) {
+        plan.messages.push({ type: 'deploy', ...envelope, event, rule: ruleRef, notify, target });
+      }
+    }
+    const kind: NotifyKind = isPush ? 'pushed' : 'deleted';
+    for (const route of notify) {
+      if (route.kinds.includes(kind) && once(`notify\n${route.channel}`)) {
+        plan.messages.push({
+          type: 'notify',
+          ...envelope,
+          channel: route.channel,
+          payload: { kind, event },
+        });
+      }
+    }
+  });
+  return plan;
+}
+
+export function resolveRoutes(routes: readonly NotifyRoute[]): ResolvedNotifyRoute[] {
+  return routes.map((route) =>
+    typeof route === 'string'
+      ? { channel: route, kinds: [...defaultNotifyKinds] }
+      : { channel: route.channel, kinds: [...route.kinds] },
+  );
+}
+
+type EventPredicate = (event: ImageEvent) => boolean;
+const compiledRules = new WeakMap<Config, EventPredicate[]>();
+
+function compileRules(config: Config): EventPredicate[] {
+  let compiled = compiledRules.get(config);
+  if (!compiled) {
+    compiled = config.rules.map(compileRule);
+    compiledRules.set(config, compiled);
+  }
+  return compiled;
+}
+
+function compileRule(rule: Rule): EventPredicate {
+  const { registry, repository, tag, actions } = rule.match;
+  // Registry hosts compare case-insensitively (DNS); repository paths exactly.
+  const registryMatches = registry ? picomatch(registry.toLowerCase(), { dot: true }) : () => true;
+  const repositoryMatches = picomatch(repository, { dot: true });
+  const tagMatches: TagPredicate = tag ? compileTagMatcher(tag) : () => true;
+  return (event) =>
+    actions.includes(event.action) &&
+    registryMatches(event.registry) &&
+    repositoryMatches(event.repository) &&
+    tagMatches(event.tag);
+}
