@@ -28,9 +28,7 @@ export type StorageSettings =
 
 export interface AppSettings {
   configPath: string;
-  /** True when AUTOPILOT_CONFIG was set; a missing file is then an error, not "no rules". */
-  configPathExplicit: boolean;
-  /** Development = local (Core Tools or the built-in host). */
+  /** Development = local (Core Tools or the built-in host): a missing config file means "no rules". */
   development: boolean;
   /** Accepted values of the ACR webhook auth header: current and secondary (for rotation). */
   webhookSecrets: string[];
@@ -45,7 +43,6 @@ export function readAppSettings(env: Env = process.env): AppSettings {
   const configured = env.AUTOPILOT_CONFIG?.trim();
   return {
     configPath: configured || 'autopilot.yaml',
-    configPathExplicit: Boolean(configured),
     development: (env.AZURE_FUNCTIONS_ENVIRONMENT ?? '').toLowerCase() === 'development',
     webhookSecrets: [env.ACR_WEBHOOK_SECRET, env.ACR_WEBHOOK_SECRET_SECONDARY].filter(
       (value): value is string => typeof value === 'string' && value.length > 0,

@@ -85,6 +85,9 @@ function safeString(value: unknown): string {
 /** Formats issues one per line, `path: message (line N)`. */
 export function formatIssues(issues: readonly Issue[]): string {
   return issues
-    .map((issue) => `${issue.path || '(root)'}: ${issue.message}${issue.line ? ` (line ${issue.line})` : ''}`)
+    .map(
+      (issue) =>
+        `${issue.path ? `${issue.path}: ` : ''}${issue.message}${issue.line ? ` (line ${issue.line})` : ''}`,
+    )
     .join('\n');
 }

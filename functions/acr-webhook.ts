@@ -1,0 +1,49 @@
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { loggerFor } from '../shared/adapters/log/context-logger';
+import { readJsonBody } from '../shared/adapters/http/read-json-body';
+import { toHttpResponse } from '../shared/adapters/http/to-http-response';
+import { verifySharedSecret } from '../shared/adapters/http/verify-shared-secret';
+import { parseAcrWebhook } from '../shared/domain/events/parse-acr-webhook';
+import { ingestOutcome } from '../shared/domain/ingest/ingest-outcome';
+import { getRuntime } from '../shared/runtime/composition-root';
+
+/**
+ * ACR native webhook: authenticate the shared header, parse, dedupe, queue, answer. ACR waits 5 s and
+ * never retries, so the answer must come from durable queue writes, not from doing the work.
+ */
+export async function acrWebhook(
+  request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
+  const log = loggerFor(context);
+  try {
+    const runtime = await getRuntime(log);
+    const header = runtime.loaded.config.ingress.webhookHeader;
+    verifySharedSecret(request.headers.get(header), runtime.settings.webhookSecrets, header);
+    const body = await readJsonBody(request);
+    const answer = await ingestOutcome(
+      runtime.ingestDeps(log),
+      parseAcrWebhook(body, runtime.parseContext()),
+      'ACR webhook',
+    );
+    if (answer.kind !== 'accepted')
+      return { status: 200, jsonBody: { ignored: answer.kind === 'ignored' ? answer.reason : answer.kind } };
+    return {
+      status: 202,
+      jsonBody: {
+        accepted: answer.dedupeKey,
+        actions: answer.actions,
+        ...(answer.duplicate ? { duplicate: true } : {}),
+      },
+    };
+  } catch (error) {
+    return toHttpResponse(error, log);
+  }
+}
+
+app.http('acrWebhook', {
+  methods: ['POST'],
+  authLevel: 'function',
+  route: 'acr/webhook',
+  handler: acrWebhook,
+});

@@ -1,0 +1,55 @@
+import type { QueueClient, QueueServiceClient } from '@azure/storage-queue';
+import { UpstreamError } from '../../domain/errors';
+import type { QueueSender } from '../../domain/ports';
+import { briefly, statusOf } from '../storage-errors';
+
+/**
+ * Encodes like the Functions queue extension expects by default (`messageEncoding: base64` in
+ * host.json): `sendMessage` itself does not encode, and a raw JSON message would be rejected by the
+ * trigger as "not a valid Base-64 string".
+ */
+export function encodeQueueMessage(message: unknown): string {
+  return Buffer.from(JSON.stringify(message), 'utf8').toString('base64');
+}
+
+export function createQueueSender(service: QueueServiceClient): QueueSender {
+  const clients = new Map<string, QueueClient>();
+  const created = new Set<string>();
+  const clientFor = (queue: string) => {
+    let client = clients.get(queue);
+    if (!client) clients.set(queue, (client = service.getQueueClient(queue)));
+    return client;
+  };
+  return {
+    async send(queue, message, options = {}) {
+      const client = clientFor(queue);
+      const text = encodeQueueMessage(message);
+      const sendOptions = options.delaySeconds ? { visibilityTimeout: options.delaySeconds } : {};
+      try {
+        await client.sendMessage(text, sendOptions);
+      } catch (error) {
+        // Queues are created by infra in Azure; locally (or after someone deleted one) create on demand.
+        if (statusOf(error) !== 404 || created.has(queue)) throw upstream(queue, error);
+        try {
+          await client.createIfNotExists();
+          created.add(queue);
+          await client.sendMessage(text, sendOptions);
+        } catch (retryError) {
+          throw upstream(queue, retryError);
+        }
+      }
+    },
+  };
+}
+
+function upstream(queue: string, error: unknown): UpstreamError {
+  const status = statusOf(error);
+  const hint =
+    status === 403
+      ? '; the app identity needs the Storage Queue Data Contributor role on the storage account'
+      : '';
+  return new UpstreamError(
+    `could not write to queue ${queue}${status ? ` (HTTP ${status})` : ''}: ${briefly(error)}${hint}`,
+    error,
+  );
+}

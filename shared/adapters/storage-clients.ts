@@ -1,0 +1,33 @@
+import { TableClient } from '@azure/data-tables';
+import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+import { QueueServiceClient } from '@azure/storage-queue';
+import type { StorageSettings } from '../config/app-settings';
+
+/**
+ * Builds Azure Storage clients from the Functions-style storage setting: a connection string
+ * (Azurite locally) or identity-based service URIs (`AzureWebJobsStorage__queueServiceUri` with a
+ * user-assigned identity in Azure, as infra/ deploys it).
+ */
+export function createQueueServiceClient(storage: StorageSettings): QueueServiceClient {
+  if (storage.kind === 'connection-string')
+    return QueueServiceClient.fromConnectionString(storage.connectionString);
+  return new QueueServiceClient(storage.queueServiceUri, credentialFor(storage));
+}
+
+export function createTableClient(storage: StorageSettings, table: string): TableClient {
+  if (storage.kind === 'connection-string') {
+    // Azurite speaks plain http on loopback; the SDK refuses that unless told.
+    return TableClient.fromConnectionString(storage.connectionString, table, {
+      allowInsecureConnection: /DefaultEndpointsProtocol=http;|Endpoint=http:\/\//i.test(
+        storage.connectionString,
+      ),
+    });
+  }
+  return new TableClient(storage.tableServiceUri, table, credentialFor(storage));
+}
+
+function credentialFor(storage: Extract<StorageSettings, { kind: 'identity' }>): TokenCredential {
+  return storage.clientId
+    ? new ManagedIdentityCredential({ clientId: storage.clientId })
+    : new DefaultAzureCredential();
+}

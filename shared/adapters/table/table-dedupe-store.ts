@@ -1,0 +1,99 @@
+import type { TableClient } from '@azure/data-tables';
+import { UpstreamError } from '../../domain/errors';
+import type { ClaimResult, DedupeStore } from '../../domain/ports';
+import { briefly, statusOf } from '../storage-errors';
+
+interface DedupeEntity {
+  partitionKey: string;
+  rowKey: string;
+  state: 'pending' | 'done';
+  claimedAt: string;
+  completedAt?: string;
+  actions?: number;
+}
+
+/** A pending claim older than this belongs to a delivery that died; the next one may take it over. */
+export const staleClaimMs = 60_000;
+
+/**
+ * Dedupe records in Azure Table Storage: partition = scope (`ingress`, later one per action), row =
+ * dedupe key. Insert is the atomic claim (409 when the row exists); updates carry the ETag so two
+ * deliveries cannot both take over a stale or expired record.
+ */
+export function createTableDedupeStore(table: TableClient): DedupeStore {
+  let tableReady = false;
+  const withTable = async <T>(operation: () => Promise<T>): Promise<T> => {
+    try {
+      return await operation();
+    } catch (error) {
+      if (tableReady || statusOf(error) !== 404) throw error;
+      await table.createTable();
+      tableReady = true;
+      return operation();
+    }
+  };
+
+  return {
+    async claim(scope, key, { now, windowMs }): Promise<ClaimResult> {
+      const entity: DedupeEntity = {
+        partitionKey: scope,
+        rowKey: key,
+        state: 'pending',
+        claimedAt: now.toISOString(),
+      };
+      try {
+        await withTable(() => table.createEntity(entity));
+        return 'claimed';
+      } catch (error) {
+        if (statusOf(error) !== 409) throw upstream('claim', error);
+      }
+      try {
+        const existing = await table.getEntity<DedupeEntity>(scope, key);
+        const decision = decide(existing, now, windowMs);
+        if (decision !== 'take-over') return decision;
+        await table.updateEntity(entity, 'Replace', { etag: existing.etag });
+        return 'claimed';
+      } catch (error) {
+        const status = statusOf(error);
+        if (status === 412) return 'in-flight'; // another delivery took it over first
+        if (status === 404) return this.claim(scope, key, { now, windowMs }); // released meanwhile
+        throw upstream('claim', error);
+      }
+    },
+    async complete(scope, key, { now, actions }) {
+      try {
+        await table.updateEntity(
+          { partitionKey: scope, rowKey: key, state: 'done', completedAt: now.toISOString(), actions },
+          'Merge',
+        );
+      } catch (error) {
+        throw upstream('complete', error);
+      }
+    },
+    async release(scope, key) {
+      try {
+        await table.deleteEntity(scope, key);
+      } catch (error) {
+        if (statusOf(error) !== 404) throw upstream('release', error);
+      }
+    },
+  };
+}
+
+function decide(existing: DedupeEntity, now: Date, windowMs: number): ClaimResult | 'take-over' {
+  const age = (iso: string | undefined) => now.getTime() - new Date(iso ?? 0).getTime();
+  if (existing.state === 'done') return age(existing.completedAt) < windowMs ? 'duplicate' : 'take-over';
+  return age(existing.claimedAt) < staleClaimMs ? 'in-flight' : 'take-over';
+}
+
+function upstream(operation: string, error: unknown): UpstreamError {
+  const status = statusOf(error);
+  const hint =
+    status === 403
+      ? '; the app identity needs the Storage Table Data Contributor role on the storage account'
+      : '';
+  return new UpstreamError(
+    `dedupe ${operation} failed${status ? ` (HTTP ${status})` : ''}: ${briefly(error)}${hint}`,
+    error,
+  );
+}

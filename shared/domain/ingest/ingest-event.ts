@@ -1,0 +1,76 @@
+import type { Config } from '../../config/schema';
+import { DomainError, UpstreamError } from '../errors';
+import { describeImage, type ImageEvent } from '../events/image-event';
+import { actionMessageSchema, queueFor } from '../messages/action-messages';
+import type { Clock, DedupeStore, Logger, QueueSender } from '../ports';
+import { planActions } from '../rules/plan-actions';
+
+export interface IngestDeps {
+  config: Config;
+  dedupe: DedupeStore;
+  queue: QueueSender;
+  clock: Clock;
+  log: Logger;
+}
+
+export interface IngestResult {
+  dedupeKey: string;
+  /** Messages queued by this call (0 for a duplicate or when no rule matched). */
+  actions: number;
+  duplicate: boolean;
+}
+
+/** Dedupe scope of ingress: one set of action messages per image change. */
+export const ingressScope = 'ingress';
+
+/**
+ * Turns an accepted event into queued action messages, exactly once per dedupe key. The dedupe record
+ * counts only after every message is queued: when an enqueue fails the claim is released, so the
+ * sender's retry (Event Grid) is processed instead of being answered "duplicate" and lost.
+ */
+export async function ingestEvent(deps: IngestDeps, event: ImageEvent): Promise<IngestResult> {
+  const { dedupeKey } = event;
+  const plan = planActions(event, deps.config);
+  for (const note of plan.notes) deps.log.debug(note);
+  if (plan.messages.length === 0) {
+    deps.log.debug(`no rule matched ${event.action} ${describeImage(event)}; nothing queued`);
+    return { dedupeKey, actions: 0, duplicate: false };
+  }
+  // Validate on the producer side: a message a consumer cannot read is our bug, found here.
+  const messages = plan.messages.map((message) => actionMessageSchema.parse(message));
+
+  const claim = await deps.dedupe.claim(ingressScope, dedupeKey, {
+    now: deps.clock(),
+    windowMs: deps.config.ingress.dedupeWindow,
+  });
+  if (claim === 'duplicate') {
+    deps.log.info(`duplicate ${event.action} ${describeImage(event)} (${dedupeKey}); already queued`);
+    return { dedupeKey, actions: 0, duplicate: true };
+  }
+  if (claim === 'in-flight') {
+    throw new DomainError(
+      'in-flight',
+      `another delivery of ${dedupeKey} is being processed right now; retry in a few seconds`,
+      { retryable: true },
+    );
+  }
+  try {
+    await Promise.all(messages.map((message) => deps.queue.send(queueFor(message), message)));
+  } catch (error) {
+    await deps.dedupe.release(ingressScope, dedupeKey).catch((releaseError: unknown) => {
+      deps.log.error(`could not release dedupe key ${dedupeKey}: ${String(releaseError)}`);
+    });
+    throw error instanceof DomainError
+      ? error
+      : new UpstreamError('could not queue the action messages', error);
+  }
+  // The messages are durably queued: a failure to mark the key done must not fail the delivery. The
+  // claim then goes stale and a later redelivery is processed again (consumers are idempotent).
+  await deps.dedupe
+    .complete(ingressScope, dedupeKey, { now: deps.clock(), actions: messages.length })
+    .catch((error: unknown) => deps.log.warn(`could not mark ${dedupeKey} done: ${String(error)}`));
+  deps.log.info(
+    `queued ${messages.length} action(s) for ${event.action} ${describeImage(event)} from rules ${plan.matchedRules.join(', ')}`,
+  );
+  return { dedupeKey, actions: messages.length, duplicate: false };
+}

@@ -1,0 +1,36 @@
+import { InvalidEventError } from '../errors';
+import type { ParseOutcome } from '../events/parse-outcome';
+import { ingestEvent, type IngestDeps, type IngestResult } from './ingest-event';
+
+export type IngressAnswer =
+  | ({ kind: 'accepted' } & IngestResult)
+  | { kind: 'ignored'; reason: string }
+  | { kind: 'validation'; validationCode: string };
+
+/**
+ * What ingress does with a parser's verdict, whichever the source: accepted events are queued (once),
+ * ignored ones are logged with their reason, invalid ones become an InvalidEventError listing each
+ * problem by path (never the body itself).
+ */
+export async function ingestOutcome(
+  deps: IngestDeps,
+  outcome: ParseOutcome,
+  source: string,
+): Promise<IngressAnswer> {
+  switch (outcome.kind) {
+    case 'accepted':
+      return { kind: 'accepted', ...(await ingestEvent(deps, outcome.event)) };
+    case 'ignored':
+      deps.log.info(
+        `ignored ${source} event${outcome.eventId ? ` ${outcome.eventId}` : ''}: ${outcome.reason}`,
+      );
+      return { kind: 'ignored', reason: outcome.reason };
+    case 'validation':
+      return { kind: 'validation', validationCode: outcome.validationCode };
+    case 'invalid':
+      throw new InvalidEventError(
+        `invalid ${source} event${outcome.eventId ? ` ${outcome.eventId}` : ''}: ${outcome.issues.length} problem(s)`,
+        outcome.issues,
+      );
+  }
+}

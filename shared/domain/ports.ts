@@ -1,0 +1,34 @@
+/**
+ * The side effects the domain needs, as small interfaces. Adapters in shared/adapters implement them
+ * against Azure Storage; tests pass in-memory fakes or the same adapters pointed at Azurite.
+ */
+
+export interface QueueSender {
+  /** Writes one JSON message durably; `delaySeconds` keeps it invisible that long (deferred work). */
+  send(queue: string, message: unknown, options?: { delaySeconds?: number }): Promise<void>;
+}
+
+export type ClaimResult =
+  /** The caller owns the key and must `complete` or `release` it. */
+  | 'claimed'
+  /** Already handled inside the dedupe window. */
+  | 'duplicate'
+  /** Another delivery holds the key right now; answer "try again" so nothing is lost if it fails. */
+  | 'in-flight';
+
+export interface DedupeStore {
+  claim(scope: string, key: string, options: { now: Date; windowMs: number }): Promise<ClaimResult>;
+  /** Marks the key handled: only now do later deliveries count as duplicates. */
+  complete(scope: string, key: string, details: { now: Date; actions: number }): Promise<void>;
+  /** Gives the key back after a failure, so the sender's retry is processed. */
+  release(scope: string, key: string): Promise<void>;
+}
+
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export type Clock = () => Date;

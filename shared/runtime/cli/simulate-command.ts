@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Config } from '../../config/schema';
+import { formatIssues } from '../../domain/errors';
+import { describeImage, type ImageEvent } from '../../domain/events/image-event';
+import { parseAcrWebhook } from '../../domain/events/parse-acr-webhook';
+import { eventGridSchemaOf, parseEventGridDelivery } from '../../domain/events/parse-event-grid';
+import type { ParseContext, ParseOutcome } from '../../domain/events/parse-outcome';
+import { canonicalRegistryFor } from '../../domain/events/registry-aliases';
+import type { ActionMessage } from '../../domain/messages/action-messages';
+import { planActions } from '../../domain/rules/plan-actions';
+import { exitCodes, UsageError, type CliIo } from './cli-io';
+import { loadCliConfig } from './load-cli-config';
+
+export interface SimulationResult {
+  outcome: 'accepted' | 'ignored' | 'invalid' | 'validation';
+  reason?: string;
+  event?: ImageEvent;
+  actions: ActionMessage[];
+}
+
+export const simulateUsage = 'acr-autopilot simulate --event FILE [--config F] [--json]';
+
+/** Reads a webhook body or an Event Grid delivery and shows what the app would do, touching nothing. */
+export async function simulateCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      event: { type: 'string' },
+      config: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  if (!values.event) throw new UsageError(`--event FILE is required\nusage: ${simulateUsage}`);
+  const body = await readEventFile(resolve(io.cwd, values.event));
+  const { config } = await loadCliConfig(io, values.config, { required: false });
+  const results = simulate(body, config);
+  if (values.json) io.stdout(`${JSON.stringify({ results }, null, 2)}\n`);
+  else io.stdout(`${results.map(describeResult).join('\n')}\n`);
+  return results.some((result) => result.outcome === 'invalid') ? exitCodes.problems : exitCodes.ok;
+}
+
+export async function readEventFile(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new UsageError(`${path} is not JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Every event in the body (webhook, Event Grid or CloudEvents; object or array), parsed and planned. */
+export function simulate(body: unknown, config: Config): SimulationResult[] {
+  return parseAny(body, parseContextFor(config)).map((outcome) => toResult(outcome, config));
+}
+
+export function parseAny(body: unknown, ctx: ParseContext): ParseOutcome[] {
+  const isEventGrid = Array.isArray(body) || eventGridSchemaOf(body) !== undefined;
+  return isEventGrid ? parseEventGridDelivery(body, ctx) : [parseAcrWebhook(body, ctx)];
+}
+
+export function parseContextFor(config: Config): ParseContext {
+  const canonicalRegistry = canonicalRegistryFor(config.registryAliases);
+  const fallback = config.ingress.defaultRegistry;
+  return {
+    receivedAt: new Date(),
+    newId: randomUUID,
+    canonicalRegistry,
+    ...(fallback ? { defaultRegistry: canonicalRegistry(fallback) } : {}),
+  };
+}
+
+function toResult(outcome: ParseOutcome, config: Config): SimulationResult {
+  switch (outcome.kind) {
+    case 'accepted':
+      return {
+        outcome: 'accepted',
+        event: outcome.event,
+        actions: planActions(outcome.event, config).messages,
+      };
+    case 'ignored':
+      return { outcome: 'ignored', reason: outcome.reason, actions: [] };
+    case 'invalid':
+      return { outcome: 'invalid', reason: formatIssues(outcome.issues).replace(/\n/g, '; '), actions: [] };
+    case 'validation':
+      return {
+        outcome: 'validation',
+        reason: 'Event Grid subscription validation; the Functions runtime answers the handshake',
+        actions: [],
+      };
+  }
+}
+
+function describeResult(result: SimulationResult): string {
+  const head = result.event
+    ? `${result.outcome.padEnd(10)} ${result.event.action} ${describeImage(result.event)} (dedupe ${result.event.dedupeKey})`
+    : `${result.outcome.padEnd(10)} ${result.reason ?? ''}`;
+  const actions = result.actions.map((action) => `  → ${describeAction(action)}`);
+  if (result.outcome === 'accepted' && actions.length === 0)
+    actions.push('  (no rule matched: nothing would be queued)');
+  return [head, ...actions].join('\n');
+}
+
+function describeAction(action: ActionMessage): string {
+  switch (action.type) {
+    case 'pin':
+      return `pin (${action.mode}) into gitops "${action.repo}" under ${action.paths.join(', ')}`;
+    case 'deploy':
+      return `deploy to "${action.target}"`;
+    case 'notify':
+      return `notify Teams channel "${action.channel}" (${action.payload.kind})`;
+  }
+}

@@ -1,0 +1,50 @@
+/** Readable local logs: `12:00:01.234 acrWebhook      info  accepted …`. */
+export type HostLogLevel = 'trace' | 'debug' | 'information' | 'warning' | 'error' | 'critical' | 'none';
+
+const rank: Record<HostLogLevel, number> = {
+  trace: 0,
+  debug: 1,
+  information: 2,
+  warning: 3,
+  error: 4,
+  critical: 5,
+  none: 6,
+};
+const label: Record<HostLogLevel, string> = {
+  trace: 'trace',
+  debug: 'debug',
+  information: 'info ',
+  warning: 'warn ',
+  error: 'error',
+  critical: 'crit ',
+  none: '     ',
+};
+
+export interface HostLog {
+  (level: HostLogLevel, source: string, message: string): void;
+}
+
+export function createHostLog(options: { minLevel: HostLogLevel; write: (line: string) => void }): HostLog {
+  return (level, source, message) => {
+    if (rank[level] < rank[options.minLevel]) return;
+    const time = new Date().toISOString().slice(11, 23);
+    const lines = message.split('\n');
+    options.write(`${time} ${source.padEnd(16)} ${label[level]} ${lines[0] ?? ''}`);
+    for (const line of lines.slice(1)) options.write(`${' '.repeat(30)}${line}`);
+  };
+}
+
+/** Joins log arguments the way console.log would, without throwing on odd values. */
+export function formatLogArgs(args: readonly unknown[]): string {
+  return args
+    .map((arg) => {
+      if (typeof arg === 'string') return arg;
+      if (arg instanceof Error) return arg.stack ?? arg.message;
+      try {
+        return JSON.stringify(arg);
+      } catch {
+        return String(arg);
+      }
+    })
+    .join(' ');
+}

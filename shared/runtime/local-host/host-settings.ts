@@ -1,0 +1,77 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The parts of host.json the local host honours, with the Functions defaults. */
+export interface HostJson {
+  routePrefix: string;
+  queues: {
+    maxDequeueCount: number;
+    visibilityTimeoutSeconds: number;
+    batchSize: number;
+    maxPollingIntervalMs: number;
+    messageEncoding: 'base64' | 'none';
+  };
+}
+
+export function readHostJson(appRoot: string): HostJson {
+  const path = join(appRoot, 'host.json');
+  const json = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : {};
+  const extensions = (json.extensions ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  const queues = extensions.queues ?? {};
+  const http = extensions.http ?? {};
+  return {
+    routePrefix: typeof http.routePrefix === 'string' ? http.routePrefix : 'api',
+    queues: {
+      maxDequeueCount: numberOr(queues.maxDequeueCount, 5),
+      visibilityTimeoutSeconds: timeSpanSeconds(queues.visibilityTimeout, 0),
+      batchSize: numberOr(queues.batchSize, 16),
+      // Core Tools polls at most every 2 s locally; a longer host.json value is capped the same way.
+      maxPollingIntervalMs: Math.min(timeSpanSeconds(queues.maxPollingInterval, 2) * 1000, 2000),
+      messageEncoding: queues.messageEncoding === 'none' ? 'none' : 'base64',
+    },
+  };
+}
+
+/** local.settings.json (or the example when there is none), as Core Tools reads it. */
+export interface LocalSettings {
+  source: string | undefined;
+  values: Record<string, string>;
+  port: number | undefined;
+}
+
+export function readLocalSettings(appRoot: string): LocalSettings {
+  for (const name of ['local.settings.json', 'local.settings.example.json']) {
+    const path = join(appRoot, name);
+    if (!existsSync(path)) continue;
+    const json = JSON.parse(readFileSync(path, 'utf8')) as {
+      Values?: Record<string, unknown>;
+      Host?: { LocalHttpPort?: unknown };
+    };
+    const values: Record<string, string> = {};
+    for (const [key, value] of Object.entries(json.Values ?? {})) {
+      if (value !== null && value !== undefined) values[key] = String(value);
+    }
+    const port = json.Host?.LocalHttpPort;
+    return { source: name, values, port: typeof port === 'number' ? port : undefined };
+  }
+  return { source: undefined, values: {}, port: undefined };
+}
+
+function numberOr(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+}
+
+/** `hh:mm:ss` (optionally `d.hh:mm:ss`) → seconds. */
+export function timeSpanSeconds(value: unknown, fallback: number): number {
+  if (typeof value !== 'string') return fallback;
+  const match = /^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d+))?$/.exec(value.trim());
+  if (!match) return fallback;
+  const [, days, hours, minutes, seconds, fraction] = match;
+  return (
+    Number(days ?? 0) * 86_400 +
+    Number(hours) * 3_600 +
+    Number(minutes) * 60 +
+    Number(seconds) +
+    Number(`0.${fraction ?? 0}`)
+  );
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { startLocalHost } from './local-host';
+
+/**
+ * `node dist/shared/runtime/local-host/main.js [--port N] [--app-root DIR] [--functions GLOB ...]
+ * [--azurite-in-memory] [--no-azurite] [--verbose]`. Prints `ready {json}` once serving; Ctrl-C stops
+ * everything it started.
+ */
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      'app-root': { type: 'string' },
+      functions: { type: 'string', multiple: true },
+      'azurite-in-memory': { type: 'boolean', default: false },
+      'no-azurite': { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+    },
+  });
+  const host = await startLocalHost({
+    appRoot: values['app-root'] ?? process.cwd(),
+    ...(values.port !== undefined ? { port: Number(values.port) } : {}),
+    ...(values.functions ? { functions: values.functions } : {}),
+    azurite: !values['no-azurite'],
+    azuriteInMemory: values['azurite-in-memory'],
+    logLevel: values.verbose ? 'debug' : 'information',
+  });
+  process.stdout.write(
+    `ready ${JSON.stringify({ url: host.url, azurite: host.azurite ?? null, functions: host.functions })}\n`,
+  );
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`${signal}: stopping the local host\n`);
+    host.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`error while stopping: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `local host failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});
