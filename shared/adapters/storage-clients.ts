@@ -8,22 +8,33 @@ import type { StorageSettings } from '../config/app-settings';
  * (Azurite locally) or identity-based service URIs (`AzureWebJobsStorage__queueServiceUri` with a
  * user-assigned identity in Azure, as infra/ deploys it).
  */
+/**
+ * ACR gives a webhook 5 s and Event Grid 30 s: fail fast (and answer 503) rather than spend the budget
+ * in the SDK's default back-off of up to a minute.
+ */
+const queueRetry = {
+  retryOptions: { maxTries: 3, retryDelayInMs: 100, maxRetryDelayInMs: 400, tryTimeoutInMs: 1500 },
+};
+const tableRetry = { retryOptions: { maxRetries: 2, retryDelayInMs: 100, maxRetryDelayInMs: 400 } };
+
 export function createQueueServiceClient(storage: StorageSettings): QueueServiceClient {
-  if (storage.kind === 'connection-string')
-    return QueueServiceClient.fromConnectionString(storage.connectionString);
-  return new QueueServiceClient(storage.queueServiceUri, credentialFor(storage));
+  if (storage.kind === 'connection-string') {
+    return QueueServiceClient.fromConnectionString(storage.connectionString, queueRetry);
+  }
+  return new QueueServiceClient(storage.queueServiceUri, credentialFor(storage), queueRetry);
 }
 
 export function createTableClient(storage: StorageSettings, table: string): TableClient {
   if (storage.kind === 'connection-string') {
     // Azurite speaks plain http on loopback; the SDK refuses that unless told.
     return TableClient.fromConnectionString(storage.connectionString, table, {
+      ...tableRetry,
       allowInsecureConnection: /DefaultEndpointsProtocol=http;|Endpoint=http:\/\//i.test(
         storage.connectionString,
       ),
     });
   }
-  return new TableClient(storage.tableServiceUri, table, credentialFor(storage));
+  return new TableClient(storage.tableServiceUri, table, credentialFor(storage), tableRetry);
 }
 
 function credentialFor(storage: Extract<StorageSettings, { kind: 'identity' }>): TokenCredential {

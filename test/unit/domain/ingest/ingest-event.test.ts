@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../../shared/config/load-config';
+import { DomainError, UpstreamError } from '../../../../shared/domain/errors';
+import type { ImageEvent } from '../../../../shared/domain/events/image-event';
+import { ingestEvent, type IngestDeps } from '../../../../shared/domain/ingest/ingest-event';
+import { captureLogger, memoryDedupe, memoryQueue } from '../../../helpers/fakes';
+
+const config = parseConfig(`
+gitops: { fleet: { url: https://github.com/contoso/fleet.git } }
+teams: { platform: { urlFrom: TEAMS } }
+rules:
+  - match: { repository: 'payments/*' }
+    pin: { repo: fleet }
+    notify: [platform]
+`);
+
+const event: ImageEvent = {
+  id: 'e1',
+  source: 'acr-webhook',
+  action: 'push',
+  registry: 'contoso.azurecr.io',
+  repository: 'payments/api',
+  tag: '1.4.2',
+  digest: 'sha256:aaaa',
+  occurredAt: '2026-11-25T10:00:00.000Z',
+  dedupeKey: '0123456789abcdef0123456789abcdef',
+};
+
+function deps(overrides: Partial<IngestDeps> = {}) {
+  const queue = memoryQueue();
+  const dedupe = memoryDedupe();
+  const log = captureLogger();
+  let now = new Date('2026-11-25T10:00:00.000Z');
+  return {
+    queue,
+    dedupe,
+    log,
+    advance: (ms: number) => (now = new Date(now.getTime() + ms)),
+    deps: { config, queue, dedupe, log, clock: () => now, ...overrides } satisfies IngestDeps,
+  };
+}
+
+describe('ingestEvent', () => {
+  it('queues one message per action, on the queue of its type', async () => {
+    const { deps: d, queue } = deps();
+    expect(await ingestEvent(d, event)).toEqual({ dedupeKey: event.dedupeKey, actions: 2, duplicate: false });
+    expect(queue.sent.map((s) => s.queue)).toEqual(['pin-requests', 'notifications']);
+  });
+
+  it('answers a redelivery inside the window as a duplicate and queues nothing more', async () => {
+    const t = deps();
+    await ingestEvent(t.deps, event);
+    for (let i = 0; i < 9; i++) {
+      expect(await ingestEvent(t.deps, event)).toMatchObject({ actions: 0, duplicate: true });
+    }
+    expect(t.queue.sent).toHaveLength(2);
+  });
+
+  it('processes the same change again once the window has passed', async () => {
+    const t = deps();
+    await ingestEvent(t.deps, event);
+    t.advance(config.ingress.dedupeWindow + 1);
+    expect(await ingestEvent(t.deps, event)).toMatchObject({ actions: 2, duplicate: false });
+  });
+
+  it('releases the claim when an enqueue fails, so the retry is processed (not "duplicate")', async () => {
+    const failing = deps({ queue: memoryQueue({ failOn: 'notifications' }) });
+    await expect(ingestEvent(failing.deps, event)).rejects.toBeInstanceOf(UpstreamError);
+    expect(failing.dedupe.records.size).toBe(0);
+    const retry = await ingestEvent({ ...failing.deps, queue: failing.queue }, event);
+    expect(retry).toMatchObject({ actions: 2, duplicate: false });
+  });
+
+  it('asks the sender to retry while another delivery of the same event is in flight', async () => {
+    const t = deps();
+    await t.dedupe.claim('ingress', event.dedupeKey, { now: new Date(), windowMs: 1000 });
+    const error = await ingestEvent(t.deps, event).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DomainError);
+    expect(error).toMatchObject({ code: 'in-flight', retryable: true });
+    expect(t.queue.sent).toHaveLength(0);
+  });
+
+  it('still succeeds when marking the key done fails after the messages are queued', async () => {
+    const t = deps({ dedupe: memoryDedupe({ failComplete: true }) });
+    expect(await ingestEvent(t.deps, event)).toMatchObject({ actions: 2 });
+    expect(t.log.all()).toContain('could not mark');
+  });
+
+  it('touches no storage when no rule matches, and says so at debug level', async () => {
+    const t = deps();
+    const result = await ingestEvent(t.deps, { ...event, repository: 'web/site' });
+    expect(result).toEqual({ dedupeKey: event.dedupeKey, actions: 0, duplicate: false });
+    expect(t.dedupe.records.size).toBe(0);
+    expect(t.log.lines).toEqual([{ level: 'debug', message: expect.stringContaining('no rule matched') }]);
+  });
+});

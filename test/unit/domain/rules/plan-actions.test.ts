@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../../shared/config/load-config';
+import type { ImageEvent } from '../../../../shared/domain/events/image-event';
+import { planActions } from '../../../../shared/domain/rules/plan-actions';
+
+const config = parseConfig(`
+gitops:
+  fleet: { url: https://github.com/contoso/fleet.git, tokenFrom: GITOPS_TOKEN }
+teams:
+  platform: { urlFrom: TEAMS_PLATFORM }
+  security: { urlFrom: TEAMS_SECURITY }
+deployTargets:
+  payments-prod: { type: github-workflow, repo: contoso/payments, workflow: deploy.yml, tokenFrom: GH_TOKEN }
+rules:
+  - name: payments
+    match: { registry: 'contoso.azurecr.io', repository: 'payments/*', tag: 'semver:>=1.0.0' }
+    pin: { repo: fleet, paths: ['apps/payments/**'] }
+    deploy: [payments-prod]
+    notify: [platform]
+  - name: everything to security, deletes included
+    match: { repository: '**', actions: [push, delete] }
+    notify: [{ channel: security, kinds: [pushed, deleted] }, platform]
+  - name: same pin again
+    match: { repository: 'payments/api' }
+    pin: { repo: fleet, paths: ['apps/payments/**'] }
+`);
+
+const event = (overrides: Partial<ImageEvent>): ImageEvent => ({
+  id: 'e1',
+  source: 'acr-webhook',
+  action: 'push',
+  registry: 'contoso.azurecr.io',
+  repository: 'payments/api',
+  tag: '1.4.2',
+  digest: 'sha256:aaaa',
+  occurredAt: '2026-11-25T10:00:00.000Z',
+  dedupeKey: '0123456789abcdef0123456789abcdef',
+  ...overrides,
+});
+
+const summary = (e: ImageEvent) =>
+  planActions(e, config).messages.map((m) =>
+    m.type === 'pin'
+      ? `pin:${m.repo}`
+      : m.type === 'deploy'
+        ? `deploy:${m.target}`
+        : `notify:${m.channel}:${m.payload.kind}`,
+  );
+
+describe('planActions', () => {
+  it.each<[string, Partial<ImageEvent>, string[]]>([
+    [
+      'a release push',
+      {},
+      ['pin:fleet', 'deploy:payments-prod', 'notify:platform:pushed', 'notify:security:pushed'],
+    ],
+    [
+      'a pre-release (semver range excludes it)',
+      { tag: '1.5.0-rc.1' },
+      ['notify:security:pushed', 'notify:platform:pushed', 'pin:fleet'],
+    ],
+    [
+      'another registry',
+      { registry: 'other.azurecr.io' },
+      ['notify:security:pushed', 'notify:platform:pushed', 'pin:fleet'],
+    ],
+    ['another repository', { repository: 'web/site' }, ['notify:security:pushed', 'notify:platform:pushed']],
+    [
+      'a digest-only push (no tag)',
+      { tag: undefined },
+      ['notify:security:pushed', 'notify:platform:pushed', 'pin:fleet'],
+    ],
+    ['a delete', { action: 'delete', tag: undefined }, ['notify:security:deleted']],
+    ['a chart push (rules default to push only)', { action: 'chart_push' }, []],
+  ])('%s', (_name, overrides, expected) => {
+    expect(summary(event(overrides))).toEqual(expected);
+  });
+
+  it('queues the same pin, deployment or channel once even when several rules ask', () => {
+    const plan = planActions(event({}), config);
+    expect(plan.matchedRules).toEqual([0, 1, 2]);
+    expect(plan.messages.filter((m) => m.type === 'pin')).toHaveLength(1);
+  });
+
+  it('carries the dedupe key, the correlation id and where to report outcomes', () => {
+    const [pin] = planActions(event({}), config).messages;
+    expect(pin).toMatchObject({
+      type: 'pin',
+      dedupeKey: '0123456789abcdef0123456789abcdef',
+      correlationId: 'e1',
+      rule: { index: 0, name: 'payments' },
+      tagPattern: 'semver:>=1.0.0',
+      mode: 'pin',
+      render: 'tag-and-digest',
+      notify: [{ channel: 'platform', kinds: ['pushed', 'pinned', 'deployed', 'retention', 'failed'] }],
+    });
+  });
+
+  it('explains why a matching rule did less than it asks for', () => {
+    const deleteEverything = parseConfig(`
+gitops: { fleet: { url: https://example.com/f.git } }
+rules: [{ match: { actions: [delete] }, pin: { repo: fleet } }]
+`);
+    const plan = planActions(event({ action: 'delete' }), deleteEverything);
+    expect(plan.messages).toEqual([]);
+    expect(plan.notes).toEqual(['rules[0]: delete events are not pinned']);
+  });
+
+  it('matches registries case-insensitively', () => {
+    expect(summary(event({ registry: 'contoso.azurecr.io' }))).toContain('pin:fleet');
+    const upper = parseConfig(`rules: [{ match: { registry: 'CONTOSO.azurecr.io' }, notify: [] }]`);
+    expect(planActions(event({}), upper).matchedRules).toEqual([0]);
+  });
+});
