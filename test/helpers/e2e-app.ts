@@ -3,10 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './fixtures';
 
-/** `--functions` arguments loading only the ingress functions: no consumer drains the queues under test. */
-export const ingressFunctionArgs = ['acr-webhook', 'acr-event-grid', 'health', 'app-start'].flatMap(
-  (name) => ['--functions', join(repoRoot, 'dist', 'functions', `${name}.js`)],
-);
+/** `--functions` arguments for the built functions with these file names (dist/functions/<name>.js). */
+export function functionArgs(names: readonly string[]): string[] {
+  return names.flatMap((name) => ['--functions', join(repoRoot, 'dist', 'functions', `${name}.js`)]);
+}
+
+/**
+ * Ingress and fan-out only: events reach the action queues, and no action consumer drains them, so
+ * tests can look at what ingress produced.
+ */
+export const ingressFunctionArgs = functionArgs(['acr-webhook', 'acr-event-grid', 'health', 'app-start', 'fan-out-actions']);
 
 /** A config whose one rule matches every repository with a pin, a deployment and a notification. */
 export function writeCatchAllConfig(): string {

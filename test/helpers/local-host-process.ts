@@ -83,12 +83,14 @@ export async function startLocalHostProcess(
   const ready = await waitForLine(/^ready /, 60_000);
   const info = JSON.parse(ready.slice('ready '.length)) as {
     url: string;
-    azurite: { blob: number; queue: number; table: number };
+    azurite: { blob: number; queue: number; table: number } | null;
     functions: string[];
   };
   return {
     url: info.url,
-    storage: azuriteConnectionString('127.0.0.1', info.azurite),
+    storage: info.azurite
+      ? azuriteConnectionString('127.0.0.1', info.azurite)
+      : (options.env?.AzureWebJobsStorage ?? ''),
     functions: info.functions,
     output: () => output,
     waitForLine,

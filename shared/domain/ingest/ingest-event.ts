@@ -1,7 +1,8 @@
 import type { Config } from '../../config/schema';
 import { DomainError, UpstreamError } from '../errors';
 import { describeImage, type ImageEvent } from '../events/image-event';
-import { actionMessageSchema, queueFor } from '../messages/action-messages';
+import { acceptedEventSchema, type AcceptedEvent } from '../messages/action-messages';
+import { queueNames } from '../messages/queues';
 import type { Clock, DedupeStore, Logger, QueueSender } from '../ports';
 import { planActions } from '../rules/plan-actions';
 
@@ -24,9 +25,9 @@ export interface IngestResult {
 export const ingressScope = 'ingress';
 
 /**
- * Turns an accepted event into queued action messages, exactly once per dedupe key. The dedupe record
- * counts only after every message is queued: when an enqueue fails the claim is released, so the
- * sender's retry (Event Grid) is processed instead of being answered "duplicate" and lost.
+ * Queues an accepted event with its planned action messages, exactly once per dedupe key. The dedupe
+ * record counts only after the message is queued: when the enqueue fails the claim is released, so
+ * the sender's retry (Event Grid) is processed instead of being answered "duplicate" and lost.
  */
 export async function ingestEvent(deps: IngestDeps, event: ImageEvent): Promise<IngestResult> {
   const { dedupeKey } = event;
@@ -36,8 +37,15 @@ export async function ingestEvent(deps: IngestDeps, event: ImageEvent): Promise<
     deps.log.debug(`no rule matched ${event.action} ${describeImage(event)}; nothing queued`);
     return { dedupeKey, actions: 0, duplicate: false };
   }
-  // Validate on the producer side: a message a consumer cannot read is our bug, found here.
-  const messages = plan.messages.map((message) => actionMessageSchema.parse(message));
+  // Validated on the producer side: a message a consumer cannot read is our bug, found here.
+  const accepted: AcceptedEvent = acceptedEventSchema.parse({
+    type: 'accepted-event',
+    dedupeKey,
+    correlationId: event.id,
+    event,
+    actions: plan.messages,
+  });
+  const actions = accepted.actions.length;
 
   const claim = await deps.dedupe.claim(ingressScope, dedupeKey, {
     now: deps.clock(),
@@ -55,7 +63,7 @@ export async function ingestEvent(deps: IngestDeps, event: ImageEvent): Promise<
     );
   }
   try {
-    await Promise.all(messages.map((message) => deps.queue.send(queueFor(message), message)));
+    await deps.queue.send(queueNames.imageEvents, accepted);
   } catch (error) {
     await deps.dedupe.release(ingressScope, dedupeKey).catch((releaseError: unknown) => {
       deps.log.error(`could not release dedupe key ${dedupeKey}: ${String(releaseError)}`);
@@ -67,10 +75,10 @@ export async function ingestEvent(deps: IngestDeps, event: ImageEvent): Promise<
   // The messages are durably queued: a failure to mark the key done must not fail the delivery. The
   // claim then goes stale and a later redelivery is processed again (consumers are idempotent).
   await deps.dedupe
-    .complete(ingressScope, dedupeKey, { now: deps.clock(), actions: messages.length })
+    .complete(ingressScope, dedupeKey, { now: deps.clock(), actions })
     .catch((error: unknown) => deps.log.warn(`could not mark ${dedupeKey} done: ${String(error)}`));
   deps.log.info(
-    `queued ${messages.length} action(s) for ${event.action} ${describeImage(event)} from rules ${plan.matchedRules.join(', ')}`,
+    `queued ${actions} action(s) for ${event.action} ${describeImage(event)} from rules ${plan.matchedRules.join(', ')}`,
   );
-  return { dedupeKey, actions: messages.length, duplicate: false };
+  return { dedupeKey, actions, duplicate: false };
 }

@@ -123,6 +123,19 @@ export const actionMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type ActionMessage = z.infer<typeof actionMessageSchema>;
 
+/**
+ * What ingress writes to `image-events`: the event and every action message it planned, in one
+ * message, so accepting an event is a single atomic write (no half-queued actions when storage
+ * fails midway). `fanOutActions` copies the actions to their queues.
+ */
+export const acceptedEventSchema = z.strictObject({
+  type: z.literal('accepted-event'),
+  ...envelope,
+  event: imageEventSchema,
+  actions: z.array(actionMessageSchema).min(1),
+});
+export type AcceptedEvent = z.infer<typeof acceptedEventSchema>;
+
 /** The queue each message type goes to. */
 export function queueFor(message: ActionMessage): string {
   switch (message.type) {

@@ -1,5 +1,7 @@
 /** Queue names (DESIGN.md contracts). Each has a `-poison` twin the host fills after maxDequeueCount. */
 export const queueNames = {
+  /** Accepted events with their planned actions: one atomic write at ingress, fanned out afterwards. */
+  imageEvents: 'image-events',
   pin: 'pin-requests',
   deploy: 'deploy-requests',
   notify: 'notifications',

@@ -11,6 +11,7 @@ const secret = 'Bearer integration-secret';
 let azurite: AzuriteHandle;
 let acrWebhook: typeof import('../../../functions/acr-webhook').acrWebhook;
 let acrEventGrid: typeof import('../../../functions/acr-event-grid').acrEventGrid;
+let fanOutActions: typeof import('../../../functions/fan-out-actions').fanOutActions;
 let logs: string[] = [];
 
 const context = () =>
@@ -50,16 +51,20 @@ rules:
   });
   ({ acrWebhook } = await import('../../../functions/acr-webhook'));
   ({ acrEventGrid } = await import('../../../functions/acr-event-grid'));
+  ({ fanOutActions } = await import('../../../functions/fan-out-actions'));
 });
 afterAll(() => azurite?.stop());
 
 describe('acrWebhook handler (Azurite)', () => {
-  it('queues the actions before answering 202 with the dedupe key', async () => {
+  it('queues the event before answering 202 with the dedupe key; fan-out puts each action on its queue', async () => {
     const body = loadFixture('events/acr-webhook/push-2026-no-useragent.json');
     const response = await acrWebhook(webhook(body), context());
     expect(response.status).toBe(202);
     const { accepted, actions } = response.jsonBody as { accepted: string; actions: number };
     expect(actions).toBe(2);
+    const events = (await peekAll(azurite.connectionString, 'image-events')) as { dedupeKey: string }[];
+    expect(events).toEqual([expect.objectContaining({ type: 'accepted-event', dedupeKey: accepted })]);
+    await fanOutActions(events[0], context());
     const pins = (await peekAll(azurite.connectionString, 'pin-requests')) as { dedupeKey: string }[];
     const notes = (await peekAll(azurite.connectionString, 'notifications')) as { dedupeKey: string }[];
     expect(pins.map((m) => m.dedupeKey)).toEqual([accepted]);
@@ -70,7 +75,7 @@ describe('acrWebhook handler (Azurite)', () => {
     const body = loadFixture('events/acr-webhook/push-2026-no-useragent.json');
     const response = await acrWebhook(webhook(body), context());
     expect(response).toMatchObject({ status: 202, jsonBody: { actions: 0, duplicate: true } });
-    expect(await peekAll(azurite.connectionString, 'pin-requests')).toHaveLength(1);
+    expect(await peekAll(azurite.connectionString, 'image-events')).toHaveLength(1);
   });
 
   it('acknowledges ping with 200 and a reason', async () => {
@@ -97,6 +102,11 @@ describe('acrWebhook handler (Azurite)', () => {
     ]);
   });
 
+  it('parks an unreadable image-events message on the poison queue instead of retrying it', async () => {
+    await fanOutActions({ type: 'accepted-event' }, context());
+    expect(await peekAll(azurite.connectionString, 'image-events-poison')).toEqual([{ type: 'accepted-event' }]);
+  });
+
   it('never writes the secret to a log line', () => {
     expect(logs.join('\n')).not.toContain('integration-secret');
   });
@@ -121,9 +131,9 @@ describe('acrEventGrid handler (Azurite)', () => {
       metadataVersion: '1',
       data: { id: 'data-1', action: 'push', target: webhookBody.target, request: webhookBody.request },
     } as unknown as EventGridEvent;
-    const before = (await peekAll(azurite.connectionString, 'pin-requests')).length;
+    const before = (await peekAll(azurite.connectionString, 'image-events')).length;
     await acrEventGrid(event, context());
-    expect(await peekAll(azurite.connectionString, 'pin-requests')).toHaveLength(before);
+    expect(await peekAll(azurite.connectionString, 'image-events')).toHaveLength(before);
   });
 
   it('logs and does not throw for invalid events (a retry cannot fix them)', async () => {

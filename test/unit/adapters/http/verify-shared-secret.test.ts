@@ -19,13 +19,12 @@ describe('verifySharedSecret', () => {
     ['a prefix of the secret', 'Bearer s3cr3t', /wrong Authorization header/],
     ['the secret with extra bytes', `${secret} `, /wrong Authorization header/],
   ])('rejects %s and says how to fix it', (_name, received, message) => {
-    const error = (() => {
-      try {
-        verifySharedSecret(received, [secret], 'Authorization');
-      } catch (e) {
-        return e;
-      }
-    })();
+    let error: unknown;
+    try {
+      verifySharedSecret(received, [secret], 'Authorization');
+    } catch (e) {
+      error = e;
+    }
     expect(error).toBeInstanceOf(UnauthorizedError);
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).toContain('az acr webhook update --headers');

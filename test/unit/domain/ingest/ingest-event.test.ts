@@ -41,10 +41,21 @@ function deps(overrides: Partial<IngestDeps> = {}) {
 }
 
 describe('ingestEvent', () => {
-  it('queues one message per action, on the queue of its type', async () => {
+  it('accepts an event with one write to image-events carrying every planned action', async () => {
     const { deps: d, queue } = deps();
     expect(await ingestEvent(d, event)).toEqual({ dedupeKey: event.dedupeKey, actions: 2, duplicate: false });
-    expect(queue.sent.map((s) => s.queue)).toEqual(['pin-requests', 'notifications']);
+    expect(queue.sent).toEqual([
+      {
+        queue: 'image-events',
+        message: {
+          type: 'accepted-event',
+          dedupeKey: event.dedupeKey,
+          correlationId: 'e1',
+          event,
+          actions: [expect.objectContaining({ type: 'pin' }), expect.objectContaining({ type: 'notify' })],
+        },
+      },
+    ]);
   });
 
   it('answers a redelivery inside the window as a duplicate and queues nothing more', async () => {
@@ -53,7 +64,7 @@ describe('ingestEvent', () => {
     for (let i = 0; i < 9; i++) {
       expect(await ingestEvent(t.deps, event)).toMatchObject({ actions: 0, duplicate: true });
     }
-    expect(t.queue.sent).toHaveLength(2);
+    expect(t.queue.sent).toHaveLength(1);
   });
 
   it('processes the same change again once the window has passed', async () => {
@@ -64,7 +75,7 @@ describe('ingestEvent', () => {
   });
 
   it('releases the claim when an enqueue fails, so the retry is processed (not "duplicate")', async () => {
-    const failing = deps({ queue: memoryQueue({ failOn: 'notifications' }) });
+    const failing = deps({ queue: memoryQueue({ failOn: 'image-events' }) });
     await expect(ingestEvent(failing.deps, event)).rejects.toBeInstanceOf(UpstreamError);
     expect(failing.dedupe.records.size).toBe(0);
     const retry = await ingestEvent({ ...failing.deps, queue: failing.queue }, event);

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { consumeQueueMessage } from '../../../../shared/adapters/queue/read-queue-message';
+import { UpstreamError } from '../../../../shared/domain/errors';
+import type { ImageEvent } from '../../../../shared/domain/events/image-event';
+import { fanOutActions } from '../../../../shared/domain/ingest/fan-out-actions';
+import { acceptedEventSchema, type AcceptedEvent } from '../../../../shared/domain/messages/action-messages';
+import { captureLogger, memoryQueue } from '../../../helpers/fakes';
+
+const event: ImageEvent = {
+  id: 'e1',
+  source: 'event-grid',
+  action: 'push',
+  registry: 'contoso.azurecr.io',
+  repository: 'payments/api',
+  tag: '1.4.2',
+  digest: 'sha256:aaaa',
+  occurredAt: '2026-11-25T10:00:00.000Z',
+  dedupeKey: '0123456789abcdef0123456789abcdef',
+};
+const envelope = { dedupeKey: event.dedupeKey, correlationId: 'e1' };
+const route = [{ channel: 'platform', kinds: ['pinned' as const] }];
+const accepted: AcceptedEvent = {
+  type: 'accepted-event',
+  ...envelope,
+  event,
+  actions: [
+    { type: 'pin', ...envelope, event, rule: { index: 0 }, notify: route, repo: 'fleet', paths: ['**'], mode: 'pin', render: 'tag-and-digest' },
+    { type: 'deploy', ...envelope, event, rule: { index: 0 }, notify: route, target: 'prod' },
+    { type: 'notify', ...envelope, channel: 'platform', payload: { kind: 'pushed', event } },
+  ],
+};
+
+describe('fanOutActions', () => {
+  it('puts each action on the queue of its type', async () => {
+    const queue = memoryQueue();
+    await fanOutActions({ queue, log: captureLogger() }, accepted);
+    expect(queue.sent.map((s) => [s.queue, (s.message as { type: string }).type])).toEqual([
+      ['pin-requests', 'pin'],
+      ['deploy-requests', 'deploy'],
+      ['notifications', 'notify'],
+    ]);
+  });
+
+  it('fails (so the queue retries the event) when any action cannot be queued, after trying all', async () => {
+    const queue = memoryQueue({ failOn: 'deploy-requests' });
+    const error = await fanOutActions({ queue, log: captureLogger() }, accepted).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UpstreamError);
+    expect((error as Error).message).toMatch(/1 of 3 action message\(s\)/);
+    expect(queue.sent.map((s) => s.queue)).toEqual(['pin-requests', 'notifications']);
+  });
+});
+
+describe('consumeQueueMessage', () => {
+  it('hands a valid message to the work', async () => {
+    const seen: unknown[] = [];
+    const queue = memoryQueue();
+    await consumeQueueMessage(
+      { schema: acceptedEventSchema, queue: 'image-events', message: accepted, poison: queue, log: captureLogger() },
+      async (message) => void seen.push(message.dedupeKey),
+    );
+    expect(seen).toEqual([event.dedupeKey]);
+    expect(queue.sent).toEqual([]);
+  });
+
+  it('parks an unreadable message on the poison queue at once, with its problems logged', async () => {
+    const queue = memoryQueue();
+    const log = captureLogger();
+    const message = { type: 'accepted-event', dedupeKey: 'k' };
+    await consumeQueueMessage({ schema: acceptedEventSchema, queue: 'image-events', message, poison: queue, log }, async () => {
+      throw new Error('must not run');
+    });
+    expect(queue.sent).toEqual([{ queue: 'image-events-poison', message }]);
+    expect(log.all()).toMatch(/unreadable message on image-events; moved to image-events-poison[\s\S]*correlationId/);
+  });
+});
