@@ -1,0 +1,77 @@
+import type { NotificationPayload } from '../messages/action-messages';
+import { poisonQueueOf, queueNames } from '../messages/queues';
+import {
+  adaptiveCard,
+  codeBlock,
+  factSet,
+  showCard,
+  textBlock,
+  type AdaptiveCard,
+  type Fact,
+} from './card-elements';
+import { count, firstSentence } from './card-text';
+import { header, imageFact, imageLabel, safe, type CardContext } from './card-parts';
+
+type Failed = Extract<NotificationPayload, { kind: 'failed' }>;
+
+const actionNames: Record<Failed['action'], string> = {
+  pin: 'Pinning the digest',
+  deploy: 'Triggering the deployment',
+  notify: 'Posting to Teams',
+  retention: 'The retention run',
+};
+
+const actionQueues: Record<Failed['action'], string> = {
+  pin: queueNames.pin,
+  deploy: queueNames.deploy,
+  notify: queueNames.notify,
+  retention: queueNames.retention,
+};
+
+/** The full error behind "Show details" is cut here; the function logs have all of it. */
+const maxErrorDetailChars = 2_000;
+
+/** Card for an action that failed: which, why in one sentence, how often it was tried, where it went. */
+export function failedCard(payload: Failed, _context: CardContext): AdaptiveCard {
+  const subject = [payload.target, payload.event ? imageLabel(payload.event) : undefined]
+    .filter(Boolean)
+    .join(' · ');
+  const title = `${actionNames[payload.action]} failed${subject ? `: ${subject}` : ''}`;
+  const queue = actionQueues[payload.action];
+  const poison = poisonQueueOf(queue);
+  const sentence = firstSentence(payload.error);
+  const facts: Fact[] = [
+    { title: 'Action', value: payload.action },
+    ...(payload.target ? [{ title: 'Target', value: safe(payload.target) }] : []),
+    ...(payload.event ? [imageFact(payload.event)] : []),
+    { title: 'Attempts', value: String(payload.attempts) },
+    { title: 'Queue', value: payload.poisoned ? `moved to ${poison}` : `${queue} (will be retried)` },
+  ];
+  const hasMore = payload.error.replace(/\s+/g, ' ').trim() !== sentence;
+  return adaptiveCard(
+    [
+      header(
+        title,
+        payload.poisoned ? 'Gave up and moved the message to the poison queue' : undefined,
+        'attention',
+      ),
+      textBlock(safe(sentence || 'No error message was recorded.'), { color: 'Attention', weight: 'Bolder' }),
+      factSet(facts),
+      textBlock(
+        payload.poisoned
+          ? `It failed ${count(payload.attempts, 'time')} and went to the poison queue ${poison}. ` +
+              `Fix the cause, then move the message back to ${queue} (e.g. with Azure Storage Explorer) to run it again.`
+          : `It failed ${count(payload.attempts, 'time')} so far; the queue will try again.`,
+        { isSubtle: true },
+      ),
+    ],
+    hasMore
+      ? [
+          showCard('Show full error', [
+            codeBlock(safe(payload.error, maxErrorDetailChars), { size: 'Small' }),
+          ]),
+        ]
+      : [],
+    title,
+  );
+}
