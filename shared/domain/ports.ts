@@ -32,3 +32,17 @@ export interface Logger {
 }
 
 export type Clock = () => Date;
+
+/** A small JSON document with optimistic concurrency (Azure Table entity + ETag). */
+export interface StoredState<T> {
+  value: T;
+  etag: string;
+}
+
+export interface StateStore {
+  get<T>(scope: string, key: string): Promise<StoredState<T> | undefined>;
+  /** Creates (no etag: fails with 'conflict' if it exists) or replaces If-Match etag ('conflict' on 412). */
+  put<T>(scope: string, key: string, value: T, etag?: string): Promise<'ok' | 'conflict'>;
+  /** Deletes If-Match etag; 'conflict' when it changed meanwhile, 'ok' when already gone. */
+  delete(scope: string, key: string, etag: string): Promise<'ok' | 'conflict'>;
+}
