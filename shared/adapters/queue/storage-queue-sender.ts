@@ -14,11 +14,22 @@ export function encodeQueueMessage(message: unknown): string {
 
 export function createQueueSender(service: QueueServiceClient): QueueSender {
   const clients = new Map<string, QueueClient>();
-  const created = new Set<string>();
+  const creating = new Map<string, Promise<unknown>>();
   const clientFor = (queue: string) => {
     let client = clients.get(queue);
     if (!client) clients.set(queue, (client = service.getQueueClient(queue)));
     return client;
+  };
+  // Queues are created by infra in Azure; locally (or after someone deleted one) create on demand,
+  // once per queue even when many sends hit the missing queue at the same time.
+  const ensureQueue = (queue: string, client: QueueClient) => {
+    let pending = creating.get(queue);
+    if (!pending) {
+      pending = client.createIfNotExists();
+      creating.set(queue, pending);
+      pending.catch(() => creating.delete(queue));
+    }
+    return pending;
   };
   return {
     async send(queue, message, options = {}) {
@@ -28,11 +39,9 @@ export function createQueueSender(service: QueueServiceClient): QueueSender {
       try {
         await client.sendMessage(text, sendOptions);
       } catch (error) {
-        // Queues are created by infra in Azure; locally (or after someone deleted one) create on demand.
-        if (statusOf(error) !== 404 || created.has(queue)) throw upstream(queue, error);
+        if (statusOf(error) !== 404) throw upstream(queue, error);
         try {
-          await client.createIfNotExists();
-          created.add(queue);
+          await ensureQueue(queue, client);
           await client.sendMessage(text, sendOptions);
         } catch (retryError) {
           throw upstream(queue, retryError);

@@ -21,14 +21,18 @@ export const staleClaimMs = 60_000;
  * deliveries cannot both take over a stale or expired record.
  */
 export function createTableDedupeStore(table: TableClient): DedupeStore {
-  let tableReady = false;
+  // Infra creates the table in Azure; locally create it on first use, once, however many claims race.
+  let creating: Promise<unknown> | undefined;
   const withTable = async <T>(operation: () => Promise<T>): Promise<T> => {
     try {
       return await operation();
     } catch (error) {
-      if (tableReady || statusOf(error) !== 404) throw error;
-      await table.createTable();
-      tableReady = true;
+      if (statusOf(error) !== 404) throw error;
+      creating ??= table.createTable().catch((createError: unknown) => {
+        creating = undefined;
+        throw createError;
+      });
+      await creating;
       return operation();
     }
   };

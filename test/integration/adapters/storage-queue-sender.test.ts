@@ -24,6 +24,15 @@ describe('createQueueSender (Azurite)', () => {
     ]);
   });
 
+  it('creates a missing queue once when many sends race for it', async () => {
+    const sender = createQueueSender(QueueServiceClient.fromConnectionString(azurite.connectionString));
+    await Promise.all(Array.from({ length: 40 }, (_, n) => sender.send('raced-queue', { n })));
+    const client = QueueServiceClient.fromConnectionString(azurite.connectionString).getQueueClient(
+      'raced-queue',
+    );
+    expect((await client.getProperties()).approximateMessagesCount).toBe(40);
+  });
+
   it('keeps a delayed message invisible until its time', async () => {
     const sender = createQueueSender(QueueServiceClient.fromConnectionString(azurite.connectionString));
     await sender.send('delayed', { n: 1 }, { delaySeconds: 60 });

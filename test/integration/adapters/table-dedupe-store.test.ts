@@ -32,6 +32,19 @@ describe('createTableDedupeStore (Azurite)', () => {
     expect(results.filter((r) => r === 'in-flight')).toHaveLength(19);
   });
 
+  it('creates a missing table once when many first claims race for it', async () => {
+    const fresh = createTableDedupeStore(
+      createTableClient(
+        { kind: 'connection-string', connectionString: azurite.connectionString },
+        'racedtable',
+      ),
+    );
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, n) => fresh.claim('ingress', `key-${n}`, { now: t0, windowMs })),
+    );
+    expect(results).toEqual(Array.from({ length: 30 }, () => 'claimed'));
+  });
+
   it('answers duplicate after completion, inside the window only', async () => {
     expect(await store.claim('ingress', 'window', { now: t0, windowMs })).toBe('claimed');
     await store.complete('ingress', 'window', { now: t0, actions: 3 });
