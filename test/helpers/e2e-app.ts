@@ -12,7 +12,13 @@ export function functionArgs(names: readonly string[]): string[] {
  * Ingress and fan-out only: events reach the action queues, and no action consumer drains them, so
  * tests can look at what ingress produced.
  */
-export const ingressFunctionArgs = functionArgs(['acr-webhook', 'acr-event-grid', 'health', 'app-start', 'fan-out-actions']);
+export const ingressFunctionArgs = functionArgs([
+  'acr-webhook',
+  'acr-event-grid',
+  'health',
+  'app-start',
+  'fan-out-actions',
+]);
 
 /** A config whose one rule matches every repository with a pin, a deployment and a notification. */
 export function writeCatchAllConfig(): string {

@@ -68,6 +68,8 @@ export function loadFunctions(modulePaths: readonly string[]): LoadedApp {
     return originalRequire.apply(this, arguments as unknown as [string]);
   };
   try {
+    // Function modules are found at run time (package.json main), so they are required by path.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     for (const modulePath of modulePaths) require(modulePath);
   } finally {
     prototype.require = originalRequire;

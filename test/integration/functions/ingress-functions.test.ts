@@ -104,7 +104,9 @@ describe('acrWebhook handler (Azurite)', () => {
 
   it('parks an unreadable image-events message on the poison queue instead of retrying it', async () => {
     await fanOutActions({ type: 'accepted-event' }, context());
-    expect(await peekAll(azurite.connectionString, 'image-events-poison')).toEqual([{ type: 'accepted-event' }]);
+    expect(await peekAll(azurite.connectionString, 'image-events-poison')).toEqual([
+      { type: 'accepted-event' },
+    ]);
   });
 
   it('never writes the secret to a log line', () => {

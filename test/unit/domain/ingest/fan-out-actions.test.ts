@@ -24,7 +24,17 @@ const accepted: AcceptedEvent = {
   ...envelope,
   event,
   actions: [
-    { type: 'pin', ...envelope, event, rule: { index: 0 }, notify: route, repo: 'fleet', paths: ['**'], mode: 'pin', render: 'tag-and-digest' },
+    {
+      type: 'pin',
+      ...envelope,
+      event,
+      rule: { index: 0 },
+      notify: route,
+      repo: 'fleet',
+      paths: ['**'],
+      mode: 'pin',
+      render: 'tag-and-digest',
+    },
     { type: 'deploy', ...envelope, event, rule: { index: 0 }, notify: route, target: 'prod' },
     { type: 'notify', ...envelope, channel: 'platform', payload: { kind: 'pushed', event } },
   ],
@@ -55,7 +65,13 @@ describe('consumeQueueMessage', () => {
     const seen: unknown[] = [];
     const queue = memoryQueue();
     await consumeQueueMessage(
-      { schema: acceptedEventSchema, queue: 'image-events', message: accepted, poison: queue, log: captureLogger() },
+      {
+        schema: acceptedEventSchema,
+        queue: 'image-events',
+        message: accepted,
+        poison: queue,
+        log: captureLogger(),
+      },
       async (message) => void seen.push(message.dedupeKey),
     );
     expect(seen).toEqual([event.dedupeKey]);
@@ -66,10 +82,15 @@ describe('consumeQueueMessage', () => {
     const queue = memoryQueue();
     const log = captureLogger();
     const message = { type: 'accepted-event', dedupeKey: 'k' };
-    await consumeQueueMessage({ schema: acceptedEventSchema, queue: 'image-events', message, poison: queue, log }, async () => {
-      throw new Error('must not run');
-    });
+    await consumeQueueMessage(
+      { schema: acceptedEventSchema, queue: 'image-events', message, poison: queue, log },
+      async () => {
+        throw new Error('must not run');
+      },
+    );
     expect(queue.sent).toEqual([{ queue: 'image-events-poison', message }]);
-    expect(log.all()).toMatch(/unreadable message on image-events; moved to image-events-poison[\s\S]*correlationId/);
+    expect(log.all()).toMatch(
+      /unreadable message on image-events; moved to image-events-poison[\s\S]*correlationId/,
+    );
   });
 });
