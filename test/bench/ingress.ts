@@ -11,13 +11,15 @@ const actionQueues = ['pin-requests', 'deploy-requests', 'notifications'];
  * sustained throughput with 16 senders, then a count of what reached image-events (nothing may be
  * lost). Every webhook is a distinct push matching one rule with three actions (pin, deploy, notify).
  */
+const benchEnv = () => ({
+  AUTOPILOT_CONFIG: writeCatchAllConfig(),
+  ACR_WEBHOOK_SECRET: secret,
+  TEAMS_PLATFORM: 'https://x.logic.azure.com/w',
+  GH_TOKEN: 'x',
+});
+
 export async function benchIngress(options: { sequential: number; concurrent: number; concurrency: number }) {
-  const env = {
-    AUTOPILOT_CONFIG: writeCatchAllConfig(),
-    ACR_WEBHOOK_SECRET: secret,
-    TEAMS_PLATFORM: 'https://x.logic.azure.com/w',
-    GH_TOKEN: 'x',
-  };
+  const env = benchEnv();
   const host = await startLocalHostProcess({
     args: functionArgs(['acr-webhook', 'health', 'app-start']),
     env,
@@ -101,12 +103,7 @@ export async function benchIngress(options: { sequential: number; concurrent: nu
  * been deleted (reference/local-runtime.md), so this drains a few hundred events from a fresh host.
  */
 export async function benchFanOut(events: number) {
-  const env = {
-    AUTOPILOT_CONFIG: writeCatchAllConfig(),
-    ACR_WEBHOOK_SECRET: secret,
-    TEAMS_PLATFORM: 'https://x.logic.azure.com/w',
-    GH_TOKEN: 'x',
-  };
+  const env = benchEnv();
   const host = await startLocalHostProcess({
     args: functionArgs(['acr-webhook', 'health', 'app-start', 'fan-out-actions']),
     env,

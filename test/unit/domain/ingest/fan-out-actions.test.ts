@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { consumeQueueMessage } from '../../../../shared/adapters/queue/read-queue-message';
 import { UpstreamError } from '../../../../shared/domain/errors';
-import type { ImageEvent } from '../../../../shared/domain/events/image-event';
 import { fanOutActions } from '../../../../shared/domain/ingest/fan-out-actions';
 import { acceptedEventSchema, type AcceptedEvent } from '../../../../shared/domain/messages/action-messages';
 import { captureLogger, memoryQueue } from '../../../helpers/fakes';
+import { sampleEvent } from '../../../helpers/sample-event';
 
-const event: ImageEvent = {
-  id: 'e1',
-  source: 'event-grid',
-  action: 'push',
-  registry: 'contoso.azurecr.io',
-  repository: 'payments/api',
-  tag: '1.4.2',
-  digest: 'sha256:aaaa',
-  occurredAt: '2026-11-25T10:00:00.000Z',
-  dedupeKey: '0123456789abcdef0123456789abcdef',
-};
+const event = sampleEvent({ source: 'event-grid' });
 const envelope = { dedupeKey: event.dedupeKey, correlationId: 'e1' };
 const route = [{ channel: 'platform', kinds: ['pinned' as const] }];
 const accepted: AcceptedEvent = {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../../shared/config/load-config';
 import { DomainError, UpstreamError } from '../../../../shared/domain/errors';
-import type { ImageEvent } from '../../../../shared/domain/events/image-event';
 import { ingestEvent, type IngestDeps } from '../../../../shared/domain/ingest/ingest-event';
 import { captureLogger, memoryDedupe, memoryQueue } from '../../../helpers/fakes';
+import { sampleEvent } from '../../../helpers/sample-event';
 
 const config = parseConfig(`
 gitops: { fleet: { url: https://github.com/contoso/fleet.git } }
@@ -14,17 +14,7 @@ rules:
     notify: [platform]
 `);
 
-const event: ImageEvent = {
-  id: 'e1',
-  source: 'acr-webhook',
-  action: 'push',
-  registry: 'contoso.azurecr.io',
-  repository: 'payments/api',
-  tag: '1.4.2',
-  digest: 'sha256:aaaa',
-  occurredAt: '2026-11-25T10:00:00.000Z',
-  dedupeKey: '0123456789abcdef0123456789abcdef',
-};
+const event = sampleEvent();
 
 function deps(overrides: Partial<IngestDeps> = {}) {
   const queue = memoryQueue();

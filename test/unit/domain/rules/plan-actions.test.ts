@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../../shared/config/load-config';
 import type { ImageEvent } from '../../../../shared/domain/events/image-event';
 import { planActions } from '../../../../shared/domain/rules/plan-actions';
+import { sampleEvent } from '../../../helpers/sample-event';
 
 const config = parseConfig(`
 gitops:
@@ -25,18 +26,8 @@ rules:
     pin: { repo: fleet, paths: ['apps/payments/**'] }
 `);
 
-const event = (overrides: Partial<ImageEvent>): ImageEvent => ({
-  id: 'e1',
-  source: 'acr-webhook',
-  action: 'push',
-  registry: 'contoso.azurecr.io',
-  repository: 'payments/api',
-  tag: '1.4.2',
-  digest: 'sha256:aaaa',
-  occurredAt: '2026-11-25T10:00:00.000Z',
-  dedupeKey: '0123456789abcdef0123456789abcdef',
-  ...overrides,
-});
+const event = (overrides: Partial<ImageEvent>): ImageEvent =>
+  sampleEvent({ digest: 'sha256:aaaa', ...overrides });
 
 const summary = (e: ImageEvent) =>
   planActions(e, config).messages.map((m) =>
