@@ -22,6 +22,8 @@ export interface DedupeStore {
   complete(scope: string, key: string, details: { now: Date; actions: number }): Promise<void>;
   /** Gives the key back after a failure, so the sender's retry is processed. */
   release(scope: string, key: string): Promise<void>;
+  /** Deletes records last written before `olderThan` (Table Storage has no TTL); returns how many. */
+  prune(olderThan: Date): Promise<number>;
 }
 
 export interface Logger {

@@ -50,5 +50,10 @@ export function memoryDedupe(options: { failComplete?: boolean } = {}): DedupeSt
     async release(scope, key) {
       records.delete(`${scope}/${key}`);
     },
+    async prune(olderThan) {
+      const old = [...records].filter(([, record]) => record.at < olderThan.getTime());
+      for (const [id] of old) records.delete(id);
+      return old.length;
+    },
   };
 }

@@ -1,4 +1,4 @@
-import type { TableClient } from '@azure/data-tables';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { UpstreamError } from '../../domain/errors';
 import type { ClaimResult, DedupeStore } from '../../domain/ports';
 import { briefly, statusOf } from '../storage-errors';
@@ -73,6 +73,34 @@ export function createTableDedupeStore(table: TableClient): DedupeStore {
       } catch (error) {
         throw upstream('complete', error);
       }
+    },
+    async prune(olderThan) {
+      let deleted = 0;
+      const pending = new Map<string, TransactionAction[]>();
+      const flush = async (partition: string) => {
+        const actions = pending.get(partition) ?? [];
+        pending.delete(partition);
+        if (actions.length === 0) return;
+        await table.submitTransaction(actions);
+        deleted += actions.length;
+      };
+      try {
+        const entities = table.listEntities<{ partitionKey: string; rowKey: string }>({
+          queryOptions: { filter: odata`Timestamp lt ${olderThan}`, select: ['PartitionKey', 'RowKey'] },
+        });
+        for await (const { partitionKey, rowKey } of entities) {
+          // A transaction holds at most 100 operations, all in one partition.
+          const actions = pending.get(partitionKey) ?? [];
+          actions.push(['delete', { partitionKey, rowKey }]);
+          pending.set(partitionKey, actions);
+          if (actions.length === 100) await flush(partitionKey);
+        }
+        for (const partition of [...pending.keys()]) await flush(partition);
+      } catch (error) {
+        if (statusOf(error) === 404) return deleted; // no table yet: nothing to prune
+        throw upstream('prune', error);
+      }
+      return deleted;
     },
     async release(scope, key) {
       try {

@@ -75,6 +75,22 @@ describe('createTableDedupeStore (Azurite)', () => {
     expect(await store.claim('notify', 'shared-key', { now: t0, windowMs })).toBe('claimed');
   });
 
+  it('prunes records written before a cutoff, across scopes, and keeps newer ones', async () => {
+    const table = createTableDedupeStore(
+      createTableClient(
+        { kind: 'connection-string', connectionString: azurite.connectionString },
+        'prunetest',
+      ),
+    );
+    expect(await table.prune(new Date())).toBe(0); // the table does not exist yet
+    await Promise.all(
+      Array.from({ length: 130 }, (_, n) => table.claim(n % 2 ? 'a' : 'b', `k${n}`, { now: t0, windowMs })),
+    );
+    expect(await table.prune(new Date(Date.now() - 60_000))).toBe(0);
+    expect(await table.prune(new Date(Date.now() + 60_000))).toBe(130);
+    expect(await table.claim('a', 'k1', { now: t0, windowMs })).toBe('claimed');
+  });
+
   it('reports an unreachable table as a retryable upstream error', async () => {
     const dead = createTableDedupeStore(
       createTableClient(
