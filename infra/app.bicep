@@ -6,9 +6,9 @@ param resourceToken string
 @secure()
 param acrWebhookSecret string
 
-// Must match shared/domain/messages/queues.ts and shared/runtime/composition-root.ts (test/unit/infra checks).
+// Must match shared/domain/messages/queues.ts, composition-root.ts and notify-deps.ts (test/unit/infra checks).
 var actionQueues = ['image-events', 'pin-requests', 'deploy-requests', 'notifications', 'retention-requests']
-var dedupeTable = 'autopilotdedupe'
+var tables = ['autopilotdedupe', 'autopilotstate']
 var deploymentContainer = 'app-package-${resourceToken}'
 
 var roles = {
@@ -71,10 +71,12 @@ resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-0
   name: 'default'
 }
 
-resource table 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' = {
-  parent: tableService
-  name: dedupeTable
-}
+resource storageTables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' = [
+  for table in tables: {
+    parent: tableService
+    name: table
+  }
+]
 
 resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   name: 'log-autopilot-${resourceToken}'

@@ -30,6 +30,8 @@ export interface AppSettings {
   configPath: string;
   /** Development = local (Core Tools or the built-in host): a missing config file means "no rules". */
   development: boolean;
+  /** Accept http://127.0.0.1 Teams URLs (a fake Teams server). Development only: never in Azure. */
+  allowInsecureLoopback: boolean;
   /** Accepted values of the ACR webhook auth header: current and secondary (for rotation). */
   webhookSecrets: string[];
   storage: StorageSettings | undefined;
@@ -41,9 +43,12 @@ export const storageSetting = 'AzureWebJobsStorage';
 
 export function readAppSettings(env: Env = process.env): AppSettings {
   const configured = env.AUTOPILOT_CONFIG?.trim();
+  const development = (env.AZURE_FUNCTIONS_ENVIRONMENT ?? '').toLowerCase() === 'development';
   return {
     configPath: configured || 'autopilot.yaml',
-    development: (env.AZURE_FUNCTIONS_ENVIRONMENT ?? '').toLowerCase() === 'development',
+    development,
+    allowInsecureLoopback:
+      development && env.AUTOPILOT_ALLOW_INSECURE_LOOPBACK?.trim().toLowerCase() === 'true',
     webhookSecrets: [env.ACR_WEBHOOK_SECRET, env.ACR_WEBHOOK_SECRET_SECONDARY].filter(
       (value): value is string => typeof value === 'string' && value.length > 0,
     ),

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { DomainError } from '../domain/errors';
 import { exitCodes, UsageError, type CliIo } from './cli/cli-io';
+import { cardCommand, cardUsage } from './cli/card-command';
 import { configCommand, configUsage } from './cli/config-command';
 import { simulateCommand, simulateUsage } from './cli/simulate-command';
 
@@ -9,6 +10,7 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
 const commands: Record<string, { run: Command; usage: string }> = {
   simulate: { run: simulateCommand, usage: simulateUsage },
   config: { run: configCommand, usage: configUsage },
+  card: { run: cardCommand, usage: cardUsage },
 };
 
 const help = `acr-autopilot: reacts to Azure Container Registry pushes and deletes

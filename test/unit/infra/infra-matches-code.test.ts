@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readStorageSettings } from '../../../shared/config/app-settings';
 import { queueNames } from '../../../shared/domain/messages/queues';
 import { dedupeTable } from '../../../shared/runtime/composition-root';
+import { stateTable } from '../../../shared/runtime/notify-deps';
 import { maxDequeueCount } from '../../../shared/runtime/queue-policy';
 import { repoRoot } from '../../helpers/fixtures';
 
@@ -23,8 +24,8 @@ describe('infra/ matches the code', () => {
     expect(appBicep).toContain("map(actionQueues, q => '${q}-poison')");
   });
 
-  it('creates the dedupe table the composition root uses', () => {
-    expect(appBicep).toContain(`var dedupeTable = '${dedupeTable}'`);
+  it('creates the tables the app uses', () => {
+    expect(appBicep).toContain(`var tables = ['${dedupeTable}', '${stateTable}']`);
   });
 
   it('runs Node 22 on Flex Consumption with identity-based storage and no account keys', () => {
