@@ -3,6 +3,7 @@ import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, typ
 import type { z } from 'zod';
 import { ConfigError, formatIssues, type Issue } from '../domain/errors';
 import { formatPath } from '../domain/zod-issues';
+import { invalidSettings } from './check-settings';
 import { configSchema, emptyConfig, type Config } from './schema';
 
 export interface LoadedConfig {
@@ -11,6 +12,8 @@ export interface LoadedConfig {
   path: string | undefined;
   /** App settings the file names that are not set: the actions using them will fail until they are. */
   warnings: Issue[];
+  /** App settings the file names that are set but unusable (see check-settings.ts). */
+  settingProblems: Issue[];
 }
 
 /**
@@ -55,6 +58,7 @@ export async function loadConfig(
             message: `no config file at ${path}: running with no rules (copy autopilot.example.yaml to autopilot.yaml, or point the app setting AUTOPILOT_CONFIG at your file)`,
           },
         ],
+        settingProblems: [],
       };
     }
     throw new ConfigError(
@@ -62,7 +66,12 @@ export async function loadConfig(
     );
   }
   const config = parseConfig(text, path);
-  return { config, path, warnings: missingSettings(config, env) };
+  return {
+    config,
+    path,
+    warnings: missingSettings(config, env),
+    settingProblems: invalidSettings(config, env),
+  };
 }
 
 /** Each `*From` field whose app setting is not set, with the path that names it. */

@@ -30,9 +30,8 @@ export async function createRuntime(settings: AppSettings, log?: Logger): Promis
   const loaded = await loadConfig(settings.configPath, settings.env, {
     optional: settings.development,
   });
-  if (loaded.warnings.length > 0) {
-    log?.warn(`configuration warnings:\n${formatIssues(loaded.warnings)}`);
-  }
+  const warnings = [...loaded.settingProblems, ...loaded.warnings];
+  if (warnings.length > 0) log?.warn(`configuration warnings:\n${formatIssues(warnings)}`);
   if (!settings.storage) {
     throw new ConfigError(
       'app setting AzureWebJobsStorage is not set (nor AzureWebJobsStorage__queueServiceUri and __tableServiceUri); the app needs storage for its queues and dedupe table',

@@ -2,7 +2,7 @@ import type { Runtime } from './composition-root';
 
 /** What `GET /api/health` reports. No secret and no setting value, only names and counts. */
 export function describeHealth(runtime: Runtime) {
-  const { config, path, warnings } = runtime.loaded;
+  const { config, path, warnings, settingProblems } = runtime.loaded;
   return {
     status: 'ok',
     config: {
@@ -16,6 +16,8 @@ export function describeHealth(runtime: Runtime) {
         : null,
     },
     webhookSecrets: runtime.settings.webhookSecrets.length,
-    warnings: warnings.map((warning) => `${warning.path ? `${warning.path}: ` : ''}${warning.message}`),
+    warnings: [...settingProblems, ...warnings].map(
+      (warning) => `${warning.path ? `${warning.path}: ` : ''}${warning.message}`,
+    ),
   };
 }

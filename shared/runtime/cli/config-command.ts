@@ -20,7 +20,13 @@ export async function configCommand(args: string[], io: CliIo): Promise<number> 
     options: { config: { type: 'string' }, json: { type: 'boolean', default: false } },
   });
   try {
-    const { config, path, warnings } = await loadCliConfig(io, values.config, { required: true });
+    const { config, path, warnings, settingProblems } = await loadCliConfig(io, values.config, {
+      required: true,
+    });
+    if (settingProblems.length > 0) {
+      const list = indent(formatIssues(settingProblems));
+      throw new ConfigError(`${path} names app settings that cannot be used:\n${list}`, settingProblems);
+    }
     const summary = {
       ok: true,
       path,

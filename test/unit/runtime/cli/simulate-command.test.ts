@@ -129,6 +129,24 @@ describe('acr-autopilot config', () => {
     });
   });
 
+  it('check: 1 when a Teams channel setting holds a retired Office 365 connector URL', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    writeFileSync(join(dir, 'autopilot.yaml'), 'teams: { platform: { urlFrom: TEAMS_URL } }\n');
+    let stderr = '';
+    const code = await runCli(['config', 'check'], {
+      stdout: () => undefined,
+      stderr: (text) => void (stderr += text),
+      cwd: dir,
+      env: { TEAMS_URL: 'https://contoso.webhook.office.com/webhookb2/abc/IncomingWebhook/def/ghi' },
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /teams\.platform\.urlFrom: the app setting TEAMS_URL holds a retired Office 365 connector/,
+    );
+    expect(stderr).toContain('Post to a channel when a webhook request is received');
+    expect(stderr).not.toContain('webhookb2/abc');
+  });
+
   it('check: 2 when there is no file to check', async () => {
     expect((await run(['config', 'check'])).code).toBe(2);
   });
