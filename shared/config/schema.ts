@@ -78,12 +78,19 @@ const gitopsRepoSchema = z.strictObject({
   branch: z.string().min(1).default('main'),
   mode: z.enum(['push', 'pull-request']).default('push'),
   provider: z.enum(['github', 'azure-devops', 'generic']).optional(),
+  /** Pull-request API base when it is not the provider's public one (GitHub Enterprise, a proxy, tests). */
+  apiUrl: httpsUrl.optional().describe('pull-request API base, e.g. https://github.example.com/api/v3'),
   tokenFrom: settingName.optional(),
   usernameFrom: settingName.optional(),
   author: z
     .strictObject({ name: z.string().min(1), email: z.string().min(3) })
     .default({ name: 'acr-autopilot', email: 'acr-autopilot@users.noreply.github.com' }),
-  commitMessage: z.string().optional(),
+  commitMessage: z
+    .string()
+    .optional()
+    .describe(
+      'commit message template; placeholders {{repository}} {{tag}} {{digest}} {{shortDigest}} {{registry}} {{image}} {{repo}} {{branch}} {{rule}} {{eventId}} {{files}} {{fileCount}} {{changeCount}}',
+    ),
 });
 
 const teamsChannelSchema = z.strictObject({

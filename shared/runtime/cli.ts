@@ -3,6 +3,7 @@ import { DomainError } from '../domain/errors';
 import { exitCodes, UsageError, type CliIo } from './cli/cli-io';
 import { cardCommand, cardUsage } from './cli/card-command';
 import { configCommand, configUsage } from './cli/config-command';
+import { pinCommand, pinUsage } from './cli/pin-command';
 import { simulateCommand, simulateUsage } from './cli/simulate-command';
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
@@ -10,6 +11,7 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
 const commands: Record<string, { run: Command; usage: string }> = {
   simulate: { run: simulateCommand, usage: simulateUsage },
   config: { run: configCommand, usage: configUsage },
+  pin: { run: pinCommand, usage: pinUsage },
   card: { run: cardCommand, usage: cardUsage },
 };
 

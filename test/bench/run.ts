@@ -1,5 +1,6 @@
 import { cpus } from 'node:os';
 import { benchFanOut, benchIngress } from './ingress';
+import { benchPinning } from './pinning';
 
 /** `npm run bench`: performance figures for README, measured on this machine. */
 async function main() {
@@ -9,6 +10,7 @@ async function main() {
   const figures = [
     ...(await benchIngress({ sequential: 2000, concurrent: 5000, concurrency: 16 })),
     ...(await benchFanOut(500)),
+    ...(await benchPinning({ rewriteRuns: 5, pushes: 20 })),
   ];
   const missed = figures.filter((figure) => figure.ok === false);
   if (missed.length > 0) {
