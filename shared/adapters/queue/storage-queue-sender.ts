@@ -1,7 +1,7 @@
 import type { QueueClient, QueueServiceClient } from '@azure/storage-queue';
-import { UpstreamError } from '../../domain/errors';
+import type { UpstreamError } from '../../domain/errors';
 import type { QueueSender } from '../../domain/ports';
-import { briefly, statusOf } from '../storage-errors';
+import { statusOf, storageUpstream } from '../storage-errors';
 
 /**
  * Encodes like the Functions queue extension expects by default (`messageEncoding: base64` in
@@ -52,13 +52,5 @@ export function createQueueSender(service: QueueServiceClient): QueueSender {
 }
 
 function upstream(queue: string, error: unknown): UpstreamError {
-  const status = statusOf(error);
-  const hint =
-    status === 403
-      ? '; the app identity needs the Storage Queue Data Contributor role on the storage account'
-      : '';
-  return new UpstreamError(
-    `could not write to queue ${queue}${status ? ` (HTTP ${status})` : ''}: ${briefly(error)}${hint}`,
-    error,
-  );
+  return storageUpstream(`writing to queue ${queue}`, error, 'queue');
 }

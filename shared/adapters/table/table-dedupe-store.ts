@@ -1,7 +1,8 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
-import { UpstreamError } from '../../domain/errors';
+import type { UpstreamError } from '../../domain/errors';
 import type { ClaimResult, DedupeStore } from '../../domain/ports';
-import { briefly, statusOf } from '../storage-errors';
+import { statusOf, storageUpstream } from '../storage-errors';
+import { createOnFirstUse } from './create-on-first-use';
 
 interface DedupeEntity {
   partitionKey: string;
@@ -21,21 +22,7 @@ export const staleClaimMs = 60_000;
  * deliveries cannot both take over a stale or expired record.
  */
 export function createTableDedupeStore(table: TableClient): DedupeStore {
-  // Infra creates the table in Azure; locally create it on first use, once, however many claims race.
-  let creating: Promise<unknown> | undefined;
-  const withTable = async <T>(operation: () => Promise<T>): Promise<T> => {
-    try {
-      return await operation();
-    } catch (error) {
-      if (statusOf(error) !== 404) throw error;
-      creating ??= table.createTable().catch((createError: unknown) => {
-        creating = undefined;
-        throw createError;
-      });
-      await creating;
-      return operation();
-    }
-  };
+  const withTable = createOnFirstUse(table);
 
   return {
     async claim(scope, key, { now, windowMs }): Promise<ClaimResult> {
@@ -119,13 +106,5 @@ function decide(existing: DedupeEntity, now: Date, windowMs: number): ClaimResul
 }
 
 function upstream(operation: string, error: unknown): UpstreamError {
-  const status = statusOf(error);
-  const hint =
-    status === 403
-      ? '; the app identity needs the Storage Table Data Contributor role on the storage account'
-      : '';
-  return new UpstreamError(
-    `dedupe ${operation} failed${status ? ` (HTTP ${status})` : ''}: ${briefly(error)}${hint}`,
-    error,
-  );
+  return storageUpstream(`dedupe ${operation}`, error, 'table');
 }

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
-import { UpstreamError } from '../../domain/errors';
+import type { UpstreamError } from '../../domain/errors';
 import type { StateStore, StoredState } from '../../domain/ports';
-import { briefly, statusOf } from '../storage-errors';
+import { statusOf, storageUpstream } from '../storage-errors';
+import { createOnFirstUse } from './create-on-first-use';
 
 interface StateEntity {
   partitionKey: string;
@@ -19,17 +20,7 @@ interface StateEntity {
  * delete If-Match the ETag the caller read. The table is created on first use.
  */
 export function createTableStateStore(table: TableClient): StateStore {
-  let tableReady = false;
-  const withTable = async <T>(operation: () => Promise<T>): Promise<T> => {
-    try {
-      return await operation();
-    } catch (error) {
-      if (tableReady || statusOf(error) !== 404) throw error;
-      await table.createTable();
-      tableReady = true;
-      return operation();
-    }
-  };
+  const withTable = createOnFirstUse(table);
 
   return {
     async get<T>(scope: string, key: string): Promise<StoredState<T> | undefined> {
@@ -96,13 +87,5 @@ function partitionOf(scope: string): string {
 }
 
 function upstream(operation: string, scope: string, error: unknown): UpstreamError {
-  const status = statusOf(error);
-  const hint =
-    status === 403
-      ? '; the app identity needs the Storage Table Data Contributor role on the storage account'
-      : '';
-  return new UpstreamError(
-    `state ${operation} (${scope}) failed${status ? ` (HTTP ${status})` : ''}: ${briefly(error)}${hint}`,
-    error,
-  );
+  return storageUpstream(`state ${operation} (${scope})`, error, 'table');
 }
