@@ -69,9 +69,32 @@ export async function loadConfig(
   return {
     config,
     path,
-    warnings: missingSettings(config, env),
+    warnings: [...missingSettings(config, env), ...notYetActive(config)],
     settingProblems: invalidSettings(config, env),
   };
+}
+
+/**
+ * Sections the app validates but does not act on yet, said plainly rather than silently queued: deploy
+ * requests wait on deploy-requests until the deploy consumer ships; retention does not run yet.
+ */
+export function notYetActive(config: Config): Issue[] {
+  const issues: Issue[] = [];
+  const deploying = config.rules.findIndex((rule) => rule.deploy.length > 0);
+  if (deploying >= 0) {
+    issues.push({
+      path: `rules[${deploying}].deploy`,
+      message:
+        'deployment triggers are queued on deploy-requests, but this version has no function that sends them yet',
+    });
+  }
+  if (config.retention) {
+    issues.push({
+      path: 'retention',
+      message: 'retention is validated but this version does not run it yet',
+    });
+  }
+  return issues;
 }
 
 /** Each `*From` field whose app setting is not set, with the path that names it. */

@@ -109,6 +109,8 @@ describe('loadConfig', () => {
     expect(loaded.warnings).toEqual([
       { path: 'teams.platform.urlFrom', message: 'app setting TEAMS_PLATFORM_WEBHOOK is not set' },
       { path: 'deployTargets.payments-prod.tokenFrom', message: 'app setting GH_TOKEN is not set' },
+      { path: 'rules[0].deploy', message: expect.stringContaining('no function that sends them yet') },
+      { path: 'retention', message: 'retention is validated but this version does not run it yet' },
     ]);
   });
 
