@@ -1,14 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { readAppSettings, type AppSettings } from '../config/app-settings';
 import { loadConfig, type LoadedConfig } from '../config/load-config';
 import { createQueueSender } from '../adapters/queue/storage-queue-sender';
 import { createQueueServiceClient, createTableClient } from '../adapters/storage-clients';
 import { createTableDedupeStore } from '../adapters/table/table-dedupe-store';
 import { ConfigError, formatIssues } from '../domain/errors';
-import { canonicalRegistryFor } from '../domain/events/registry-aliases';
 import type { ParseContext } from '../domain/events/parse-outcome';
 import type { IngestDeps } from '../domain/ingest/ingest-event';
 import type { DedupeStore, Logger, QueueSender } from '../domain/ports';
+import { parseContextFor } from './parse-context';
 
 /** Table holding dedupe and idempotency records (table names are alphanumeric only). */
 export const dedupeTable = 'autopilotdedupe';
@@ -40,19 +39,12 @@ export async function createRuntime(settings: AppSettings, log?: Logger): Promis
   const queue = createQueueSender(createQueueServiceClient(settings.storage));
   const dedupe = createTableDedupeStore(createTableClient(settings.storage, dedupeTable));
   const { config } = loaded;
-  const canonicalRegistry = canonicalRegistryFor(config.registryAliases);
-  const defaultRegistry = config.ingress.defaultRegistry;
   return {
     settings,
     loaded,
     queue,
     dedupe,
-    parseContext: () => ({
-      receivedAt: new Date(),
-      newId: randomUUID,
-      canonicalRegistry,
-      ...(defaultRegistry ? { defaultRegistry: canonicalRegistry(defaultRegistry) } : {}),
-    }),
+    parseContext: () => parseContextFor(config),
     ingestDeps: (logger) => ({ config, dedupe, queue, clock: () => new Date(), log: logger }),
   };
 }

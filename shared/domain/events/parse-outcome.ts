@@ -19,6 +19,3 @@ export interface ParseContext {
   /** Used when the payload names no registry at all (chart events have no `request`). */
   defaultRegistry?: string;
 }
-
-/** Identity mapping with lower-casing: DNS names compare case-insensitively. */
-export const lowerCaseRegistry = (host: string): string => host.trim().toLowerCase();

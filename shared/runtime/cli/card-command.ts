@@ -12,7 +12,9 @@ import { describeImage, type ImageEvent } from '../../domain/events/image-event'
 import { eventKind, samplePayload } from '../../domain/notify/sample-payload';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 import { loadCliConfig } from './load-cli-config';
-import { parseAny, parseContextFor, readEventFile } from './simulate-command';
+import { parsePayload } from '../../domain/events/parse-payload';
+import { parseContextFor } from '../parse-context';
+import { readEventFile } from './simulate-command';
 
 export const cardUsage =
   'acr-autopilot card --event FILE [--kind pushed|deleted|pinned|deployed|retention|failed] [--config F] [--json] [--html OUT]';
@@ -53,7 +55,7 @@ export async function cardCommand(args: string[], io: CliIo): Promise<number> {
 
   let problems = false;
   const cards: Card[] = [];
-  for (const outcome of parseAny(body, parseContextFor(config))) {
+  for (const outcome of parsePayload(body, parseContextFor(config))) {
     if (outcome.kind === 'accepted') {
       const cardKind = kind ?? eventKind(outcome.event);
       const { payload, sample } = samplePayload(cardKind, outcome.event, config);

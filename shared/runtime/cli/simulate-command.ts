@@ -1,14 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Config } from '../../config/schema';
 import { formatIssues } from '../../domain/errors';
 import { describeImage, type ImageEvent } from '../../domain/events/image-event';
-import { parseAcrWebhook } from '../../domain/events/parse-acr-webhook';
-import { eventGridSchemaOf, parseEventGridDelivery } from '../../domain/events/parse-event-grid';
-import type { ParseContext, ParseOutcome } from '../../domain/events/parse-outcome';
-import { canonicalRegistryFor } from '../../domain/events/registry-aliases';
+import type { ParseOutcome } from '../../domain/events/parse-outcome';
+import { parsePayload } from '../../domain/events/parse-payload';
+import { parseContextFor } from '../parse-context';
 import type { ActionMessage } from '../../domain/messages/action-messages';
 import { planActions } from '../../domain/rules/plan-actions';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
@@ -58,23 +56,7 @@ export async function readEventFile(path: string): Promise<unknown> {
 
 /** Every event in the body (webhook, Event Grid or CloudEvents; object or array), parsed and planned. */
 export function simulate(body: unknown, config: Config): SimulationResult[] {
-  return parseAny(body, parseContextFor(config)).map((outcome) => toResult(outcome, config));
-}
-
-export function parseAny(body: unknown, ctx: ParseContext): ParseOutcome[] {
-  const isEventGrid = Array.isArray(body) || eventGridSchemaOf(body) !== undefined;
-  return isEventGrid ? parseEventGridDelivery(body, ctx) : [parseAcrWebhook(body, ctx)];
-}
-
-export function parseContextFor(config: Config): ParseContext {
-  const canonicalRegistry = canonicalRegistryFor(config.registryAliases);
-  const fallback = config.ingress.defaultRegistry;
-  return {
-    receivedAt: new Date(),
-    newId: randomUUID,
-    canonicalRegistry,
-    ...(fallback ? { defaultRegistry: canonicalRegistry(fallback) } : {}),
-  };
+  return parsePayload(body, parseContextFor(config)).map((outcome) => toResult(outcome, config));
 }
 
 function toResult(outcome: ParseOutcome, config: Config): SimulationResult {

@@ -5,14 +5,14 @@ import {
   parseEventGridEvent,
   registryFromResourceId,
 } from '../../../../shared/domain/events/parse-event-grid';
-import { lowerCaseRegistry, type ParseContext } from '../../../../shared/domain/events/parse-outcome';
+import type { ParseContext } from '../../../../shared/domain/events/parse-outcome';
 import { canonicalRegistryFor } from '../../../../shared/domain/events/registry-aliases';
 import { loadFixture } from '../../../helpers/fixtures';
 
 const ctx: ParseContext = {
   receivedAt: new Date('2026-11-25T10:00:00.000Z'),
   newId: () => 'generated-id',
-  canonicalRegistry: lowerCaseRegistry,
+  canonicalRegistry: canonicalRegistryFor({}),
 };
 
 const pushed = {
