@@ -38,7 +38,7 @@ export default tseslint.config(
   {
     // The settings reader, the local host (which must publish local.settings.json to the in-process
     // functions exactly as Core Tools does) and tests may touch process.env.
-    files: ['shared/config/app-settings.ts', 'shared/runtime/local-host/**/*.ts', 'test/**/*.ts'],
+    files: ['shared/config/app-settings.ts', 'shared/local-host/**/*.ts', 'test/**/*.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
 );

@@ -1,7 +1,7 @@
 import { checkWorkflowsUrl } from '../domain/cards/workflows-url';
 import type { Issue } from '../domain/errors';
 import type { Env } from './app-settings';
-import type { Config } from './schema';
+import type { Config } from '../domain/config/schema';
 
 /**
  * App settings the config names that are set but unusable: today a Teams channel URL that is not a

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { ConfigError, formatIssues, type Issue } from '../domain/errors';
 import { formatPath } from '../domain/zod-issues';
 import { invalidSettings } from './check-settings';
-import { configSchema, emptyConfig, type Config } from './schema';
+import { configSchema, emptyConfig, type Config } from '../domain/config/schema';
 
 export interface LoadedConfig {
   config: Config;

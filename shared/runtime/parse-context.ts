@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Config } from '../config/schema';
+import type { Config } from '../domain/config/schema';
 import type { ParseContext } from '../domain/events/parse-outcome';
 import { canonicalRegistryFor } from '../domain/events/registry-aliases';
 

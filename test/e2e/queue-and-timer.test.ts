@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { peekAll, queueLength } from '../helpers/azurite';
-import { fixturePath } from '../helpers/fixtures';
+import { fileURLToPath } from 'node:url';
 import { startLocalHostProcess, type RunningHost } from '../helpers/local-host-process';
 
 let host: RunningHost;
@@ -25,7 +25,7 @@ beforeAll(async () => {
   );
   host = await startLocalHostProcess({
     appRoot,
-    args: ['--functions', fixturePath('functions/queue-probes.js')],
+    args: ['--functions', fileURLToPath(new URL('../helpers/functions/queue-probes.js', import.meta.url))],
   });
   queues = QueueServiceClient.fromConnectionString(host.storage);
 });

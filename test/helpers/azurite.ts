@@ -1,5 +1,5 @@
 import { QueueServiceClient } from '@azure/storage-queue';
-import { startAzurite, type AzuriteHandle } from '../../shared/runtime/local-host/azurite';
+import { startAzurite, type AzuriteHandle } from '../../shared/local-host/azurite';
 
 /** A fresh in-memory Azurite on free loopback ports for one test file. */
 export function startTestAzurite(): Promise<AzuriteHandle> {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { azuriteConnectionString } from '../../shared/config/app-settings';
-import { stopChild } from '../../shared/runtime/local-host/azurite';
+import { stopChild } from '../../shared/local-host/azurite';
 import { repoRoot } from './fixtures';
 
 export interface RunningHost {
@@ -23,7 +23,7 @@ export interface RunningHost {
 export async function startLocalHostProcess(
   options: { env?: Record<string, string>; args?: string[]; appRoot?: string } = {},
 ): Promise<RunningHost> {
-  const main = join(repoRoot, 'dist', 'shared', 'runtime', 'local-host', 'main.js');
+  const main = join(repoRoot, 'dist', 'shared', 'local-host', 'main.js');
   const child = spawn(
     process.execPath,
     [

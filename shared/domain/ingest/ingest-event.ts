@@ -1,4 +1,4 @@
-import type { Config } from '../../config/schema';
+import type { Config } from '../config/schema';
 import { DomainError, UpstreamError } from '../errors';
 import { describeImage, type ImageEvent } from '../events/image-event';
 import { acceptedEventSchema, type AcceptedEvent } from '../messages/action-messages';

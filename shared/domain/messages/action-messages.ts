@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { notifyKinds } from '../../config/schema';
+import { notifyKinds } from '../config/schema';
 import { imageEventSchema } from '../events/image-event';
 import { queueNames } from './queues';
 

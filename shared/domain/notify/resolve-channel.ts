@@ -1,4 +1,4 @@
-import type { TeamsChannel } from '../../config/schema';
+import type { TeamsChannel } from '../config/schema';
 import type { NotifyDeps } from './notify-types';
 
 /** A configured channel with its URL read from the app setting `urlFrom` names. */

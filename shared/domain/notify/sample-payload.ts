@@ -1,4 +1,4 @@
-import type { Config, NotifyKind } from '../../config/schema';
+import type { Config, NotifyKind } from '../config/schema';
 import type { ImageEvent } from '../events/image-event';
 import { notificationPayloadSchema, type NotificationPayload } from '../messages/action-messages';
 

@@ -1,4 +1,4 @@
-import type { GitopsRepo } from '../../config/schema';
+import type { GitopsRepo } from '../config/schema';
 
 /**
  * The web page of a commit, when the host is known to be GitHub (github.com, or `provider: github` for

@@ -1,4 +1,4 @@
-import type { GitopsRepo } from '../../config/schema';
+import type { GitopsRepo } from '../config/schema';
 import { ConfigError } from '../errors';
 
 /** What a gitops repository is reached with. The token never goes into a message or a log line. */

@@ -1,4 +1,4 @@
-import type { GitopsRepo } from '../../config/schema';
+import type { GitopsRepo } from '../config/schema';
 import { ConfigError, DomainError } from '../errors';
 import { describeImage } from '../events/image-event';
 import type { Notification, PinRequest } from '../messages/action-messages';

@@ -5,7 +5,7 @@ import {
   type NotifyKind,
   type NotifyRoute,
   type Rule,
-} from '../../config/schema';
+} from '../config/schema';
 import type { ImageEvent } from '../events/image-event';
 import type { ActionMessage, ResolvedNotifyRoute } from '../messages/action-messages';
 import { compileTagMatcher, type TagPredicate } from './tag-matcher';

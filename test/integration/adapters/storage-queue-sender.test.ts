@@ -1,7 +1,7 @@
 import { QueueServiceClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQueueSender } from '../../../shared/adapters/queue/storage-queue-sender';
-import type { AzuriteHandle } from '../../../shared/runtime/local-host/azurite';
+import type { AzuriteHandle } from '../../../shared/local-host/azurite';
 import { peekAll, startTestAzurite } from '../../helpers/azurite';
 
 let azurite: AzuriteHandle;

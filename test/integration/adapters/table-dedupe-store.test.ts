@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTableClient } from '../../../shared/adapters/storage-clients';
 import { createTableDedupeStore, staleClaimMs } from '../../../shared/adapters/table/table-dedupe-store';
 import type { DedupeStore } from '../../../shared/domain/ports';
-import type { AzuriteHandle } from '../../../shared/runtime/local-host/azurite';
+import type { AzuriteHandle } from '../../../shared/local-host/azurite';
 import { startTestAzurite } from '../../helpers/azurite';
 
 let azurite: AzuriteHandle;

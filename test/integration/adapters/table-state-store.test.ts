@@ -4,7 +4,7 @@ import { createTableClient } from '../../../shared/adapters/storage-clients';
 import { createTableStateStore } from '../../../shared/adapters/table/table-state-store';
 import { UpstreamError } from '../../../shared/domain/errors';
 import type { StateStore } from '../../../shared/domain/ports';
-import type { AzuriteHandle } from '../../../shared/runtime/local-host/azurite';
+import type { AzuriteHandle } from '../../../shared/local-host/azurite';
 import { startTestAzurite } from '../../helpers/azurite';
 
 let azurite: AzuriteHandle;

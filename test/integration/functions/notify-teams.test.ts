@@ -7,7 +7,7 @@ import { InvocationContext } from '@azure/functions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ImageEvent } from '../../../shared/domain/events/image-event';
 import type { Notification } from '../../../shared/domain/messages/action-messages';
-import type { AzuriteHandle } from '../../../shared/runtime/local-host/azurite';
+import type { AzuriteHandle } from '../../../shared/local-host/azurite';
 import { peekAll, startTestAzurite } from '../../helpers/azurite';
 import { fakeSignature, startFakeTeamsServer, type FakeTeamsServer } from '../../helpers/fake-teams-server';
 

@@ -11,7 +11,7 @@ import {
   type PinRequest,
 } from '../../../shared/domain/messages/action-messages';
 import { pinOutcomeKey } from '../../../shared/domain/pinning/pin-notifications';
-import type { AzuriteHandle } from '../../../shared/runtime/local-host/azurite';
+import type { AzuriteHandle } from '../../../shared/local-host/azurite';
 import { peekAll, startTestAzurite } from '../../helpers/azurite';
 import { startFakePrApi, type FakePrApi } from '../../helpers/fake-pr-api';
 import { closedPort, startGitHttpServer, type GitHttpServer } from '../../helpers/git-http-server';

@@ -4,7 +4,7 @@ import { renderCardHtml } from '../../../../shared/adapters/teams/render-card-ht
 import { buildTeamsMessage } from '../../../../shared/domain/cards/build-teams-message';
 import { adaptiveCard, textBlock } from '../../../../shared/domain/cards/card-elements';
 import { cardOf } from '../../../../shared/domain/cards/teams-message';
-import { loadCardFixture } from '../../../unit/domain/cards/card-fixtures';
+import { loadCardFixture } from '../../../helpers/card-fixtures';
 
 function scripts(html: string): string[] {
   return [...html.matchAll(/<script(?: [^>]*)?>([\s\S]*?)<\/script>/g)].map((match) => match[1] ?? '');

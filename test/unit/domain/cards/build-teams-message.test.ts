@@ -4,7 +4,7 @@ import { buildTeamsMessage } from '../../../../shared/domain/cards/build-teams-m
 import type { AdaptiveCard, CardElement } from '../../../../shared/domain/cards/card-elements';
 import { messageBytes, teamsMessageLimitBytes } from '../../../../shared/domain/cards/fit-to-size';
 import { cardOf, type WorkflowsEnvelope } from '../../../../shared/domain/cards/teams-message';
-import { cardFixtureNames, loadCardFixture, loadFixtureOf } from './card-fixtures';
+import { cardFixtureNames, loadCardFixture, loadFixtureOf } from '../../../helpers/card-fixtures';
 
 const envelope = { mode: 'envelope' } as const;
 

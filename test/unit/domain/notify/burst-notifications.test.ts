@@ -4,7 +4,7 @@ import { notifyFlushSchema, type NotifyFlush } from '../../../../shared/domain/m
 import { handleNotification } from '../../../../shared/domain/notify/handle-notification';
 import { burstKey } from '../../../../shared/domain/notify/burst-state';
 import type { BurstState } from '../../../../shared/domain/cards/burst-folding';
-import { delayQueue, firstAttempt, notification, notifyDeps, push } from './notify-fakes';
+import { delayQueue, firstAttempt, notification, notifyDeps, push } from '../../../helpers/notify-fakes';
 
 const pushed = (tag: string, repository?: string, channel?: string) =>
   notification({ kind: 'pushed', event: push(tag, repository) }, channel);

@@ -10,7 +10,7 @@ import {
   push,
   signature,
   teamsUrl,
-} from './notify-fakes';
+} from '../../../helpers/notify-fakes';
 
 const deleted = notification({ kind: 'deleted', event: push('1.0.0', 'payments/api', 'delete') });
 const pinned = notification({

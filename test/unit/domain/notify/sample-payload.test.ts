@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { validateTeamsMessage } from '../../../../shared/adapters/teams/validate-card';
-import { configSchema, notifyKinds } from '../../../../shared/config/schema';
+import { configSchema, notifyKinds } from '../../../../shared/domain/config/schema';
 import { buildTeamsMessage } from '../../../../shared/domain/cards/build-teams-message';
 import { notificationPayloadSchema } from '../../../../shared/domain/messages/action-messages';
 import { eventKind, samplePayload } from '../../../../shared/domain/notify/sample-payload';
-import { push } from './notify-fakes';
+import { push } from '../../../helpers/notify-fakes';
 
 const config = configSchema.parse({
   gitops: { fleet: { url: 'https://github.com/contoso/fleet.git', mode: 'pull-request' } },

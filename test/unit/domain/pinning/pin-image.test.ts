@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { GitHostRefusedError, GitHostUnavailableError } from '../../../../shared/adapters/git/git-errors';
 import { prBranchName } from '../../../../shared/adapters/git/pr-branch-name';
-import { configSchema } from '../../../../shared/config/schema';
+import { configSchema } from '../../../../shared/domain/config/schema';
 import type { Notification, PinRequest } from '../../../../shared/domain/messages/action-messages';
 import { pinImage, type PinDeps } from '../../../../shared/domain/pinning/pin-image';
 import { pinOutcomeKey } from '../../../../shared/domain/pinning/pin-notifications';

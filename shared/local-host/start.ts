@@ -22,7 +22,7 @@ function onPath(command: string): boolean {
 const args = process.argv.slice(2);
 const [command, commandArgs] = onPath('func')
   ? ['func', ['start', ...args]]
-  : [process.execPath, [join(__dirname, 'local-host', 'main.js'), ...args]];
+  : [process.execPath, [join(__dirname, 'main.js'), ...args]];
 if (command === 'func') {
   console.log(
     'Azure Functions Core Tools found: running func start (start Azurite yourself: npx azurite --silent)',

@@ -1,9 +1,11 @@
 import type { DequeuedMessageItem, QueueClient, QueueServiceClient } from '@azure/storage-queue';
-import { poisonQueueOf } from '../../domain/messages/queues';
 import type { Registration } from './function-registry';
 import type { HostJson } from './host-settings';
 import type { HostLog } from './host-log';
 import { invoke } from './invoke';
+
+/** Where the Functions host moves a message after maxDequeueCount failed attempts. */
+const poisonQueueOf = (queue: string): string => `${queue}-poison`;
 
 export interface QueueListener {
   stop(): Promise<void>;

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { configSchema } from '../../config/schema';
-import { ConfigError, formatIssues } from '../../domain/errors';
+import { configSchema } from '../domain/config/schema';
+import { ConfigError, formatIssues } from '../domain/errors';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 import { loadCliConfig } from './load-cli-config';
 

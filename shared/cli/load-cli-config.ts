@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { readAppSettings } from '../../config/app-settings';
-import { loadConfig, type LoadedConfig } from '../../config/load-config';
+import { readAppSettings } from '../config/app-settings';
+import { loadConfig, type LoadedConfig } from '../config/load-config';
 import type { CliIo } from './cli-io';
 
 /**

@@ -1,19 +1,19 @@
 import { writeFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { renderCardHtml } from '../../adapters/teams/render-card-html';
-import { validateTeamsMessage } from '../../adapters/teams/validate-card';
-import { notifyKinds, type NotifyKind } from '../../config/schema';
-import { buildTeamsMessage } from '../../domain/cards/build-teams-message';
-import { messageBytes } from '../../domain/cards/fit-to-size';
-import type { TeamsMessage } from '../../domain/cards/teams-message';
-import { formatIssues } from '../../domain/errors';
-import { describeImage, type ImageEvent } from '../../domain/events/image-event';
-import { eventKind, samplePayload } from '../../domain/notify/sample-payload';
+import { renderCardHtml } from '../adapters/teams/render-card-html';
+import { validateTeamsMessage } from '../adapters/teams/validate-card';
+import { notifyKinds, type NotifyKind } from '../domain/config/schema';
+import { buildTeamsMessage } from '../domain/cards/build-teams-message';
+import { messageBytes } from '../domain/cards/fit-to-size';
+import type { TeamsMessage } from '../domain/cards/teams-message';
+import { formatIssues } from '../domain/errors';
+import { describeImage, type ImageEvent } from '../domain/events/image-event';
+import { eventKind, samplePayload } from '../domain/notify/sample-payload';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 import { loadCliConfig } from './load-cli-config';
-import { parsePayload } from '../../domain/events/parse-payload';
-import { parseContextFor } from '../parse-context';
+import { parsePayload } from '../domain/events/parse-payload';
+import { parseContextFor } from '../runtime/parse-context';
 import { readEventFile } from './simulate-command';
 
 export const cardUsage =

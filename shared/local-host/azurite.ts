@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { azuriteConnectionString } from '../../config/app-settings';
+import { azuriteConnectionString } from '../config/app-settings';
 import { freePort, isListening } from './free-port';
 
 export interface AzuriteHandle {

@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { validationEventType } from '../../domain/events/parse-event-grid';
 import type { HttpHostOptions } from './http-server';
 import { send } from './http-server';
 import { invoke } from './invoke';
+
+/** The Event Grid handshake event type (the runtime answers it, not the function). */
+const validationEventType = 'Microsoft.EventGrid.SubscriptionValidationEvent';
 
 /**
  * What the Functions Event Grid extension does at `/runtime/webhooks/eventgrid?functionName=…`:

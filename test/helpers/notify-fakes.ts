@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { createTeamsPoster } from '../../../../shared/adapters/teams/post-to-workflows';
-import { configSchema } from '../../../../shared/config/schema';
-import type { ImageEvent } from '../../../../shared/domain/events/image-event';
-import type { Notification, NotificationPayload } from '../../../../shared/domain/messages/action-messages';
-import type { NotifyDeps } from '../../../../shared/domain/notify/notify-types';
-import type { QueueSender } from '../../../../shared/domain/ports';
-import { captureLogger, memoryDedupe } from '../../../helpers/fakes';
-import { memoryStateStore } from '../../../helpers/memory-state-store';
+import { createTeamsPoster } from '../../shared/adapters/teams/post-to-workflows';
+import { configSchema } from '../../shared/domain/config/schema';
+import type { ImageEvent } from '../../shared/domain/events/image-event';
+import type { Notification, NotificationPayload } from '../../shared/domain/messages/action-messages';
+import type { NotifyDeps } from '../../shared/domain/notify/notify-types';
+import type { QueueSender } from '../../shared/domain/ports';
+import { captureLogger, memoryDedupe } from './fakes';
+import { memoryStateStore } from './memory-state-store';
 
 export const signature = 'c2lnbmF0dXJlLXRoYXQtbXVzdC1uZXZlci1iZS1sb2dnZWQ';
 export const teamsUrl =

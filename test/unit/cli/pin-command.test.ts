@@ -3,10 +3,10 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../../../shared/runtime/cli/cli-io';
-import { pinCommand, pinUsage } from '../../../../shared/runtime/cli/pin-command';
-import { unifiedDiff } from '../../../../shared/runtime/cli/unified-diff';
-import { fixturePath } from '../../../helpers/fixtures';
+import { UsageError } from '../../../shared/cli/cli-io';
+import { pinCommand, pinUsage } from '../../../shared/cli/pin-command';
+import { unifiedDiff } from '../../../shared/cli/unified-diff';
+import { fixturePath } from '../../helpers/fixtures';
 
 const DIGEST = 'sha256:d33b0af8c00dd9446075b2bcebe7934fa85fc35f01cfd9595c37e8d45114a549';
 const OLD = 'sha256:cba06b5736faf67e54b07b561eae94395e774c517a7d910a54369e1263ccfbd4';

@@ -1,7 +1,7 @@
 import picomatch from 'picomatch';
 import { z } from 'zod';
-import { imageActions } from '../domain/events/image-event';
-import { tagMatcherProblem } from '../domain/rules/tag-matcher';
+import { imageActions } from '../events/image-event';
+import { tagMatcherProblem } from '../rules/tag-matcher';
 import { durationPattern, parseDuration } from './duration';
 
 /**

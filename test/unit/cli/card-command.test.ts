@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { validateTeamsMessage } from '../../../../shared/adapters/teams/validate-card';
-import { cardCommand } from '../../../../shared/runtime/cli/card-command';
-import { UsageError } from '../../../../shared/runtime/cli/cli-io';
-import { fixturePath, repoRoot } from '../../../helpers/fixtures';
+import { validateTeamsMessage } from '../../../shared/adapters/teams/validate-card';
+import { cardCommand } from '../../../shared/cli/card-command';
+import { UsageError } from '../../../shared/cli/cli-io';
+import { fixturePath, repoRoot } from '../../helpers/fixtures';
 
 /** Runs `acr-autopilot card …` the way cli.ts dispatches it (it turns a UsageError into exit code 2). */
 async function run(args: string[], cwd = mkdtempSync(join(tmpdir(), 'card-'))) {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createQueueServiceClient } from '../../adapters/storage-clients';
-import { readStorageSettings, storageSetting } from '../../config/app-settings';
+import { createQueueServiceClient } from '../adapters/storage-clients';
+import { readStorageSettings, storageSetting } from '../config/app-settings';
 import type { AzuriteHandle } from './azurite';
 import { startAzurite } from './azurite';
 import { expandGlob } from './expand-glob';

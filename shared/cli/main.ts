@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 import { DomainError } from '../domain/errors';
-import { exitCodes, UsageError, type CliIo } from './cli/cli-io';
-import { cardCommand, cardUsage } from './cli/card-command';
-import { configCommand, configUsage } from './cli/config-command';
-import { pinCommand, pinUsage } from './cli/pin-command';
-import { simulateCommand, simulateUsage } from './cli/simulate-command';
+import { exitCodes, UsageError, type CliIo } from './cli-io';
+import { cardCommand, cardUsage } from './card-command';
+import { configCommand, configUsage } from './config-command';
+import { pinCommand, pinUsage } from './pin-command';
+import { simulateCommand, simulateUsage } from './simulate-command';
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 

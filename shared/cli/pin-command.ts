@@ -2,17 +2,17 @@ import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import picomatch from 'picomatch';
-import { InvalidEventError } from '../../domain/errors';
-import { shortDigest } from '../../domain/events/image-event';
-import { parseImageReference } from '../../domain/pinning/image-reference';
+import { InvalidEventError } from '../domain/errors';
+import { shortDigest } from '../domain/events/image-event';
+import { parseImageReference } from '../domain/pinning/image-reference';
 import {
   rewriteImageRefs,
   type FileContent,
   type PushedImage,
   type RewriteOptions,
   type RewriteResult,
-} from '../../domain/pinning/rewrite-image-refs';
-import { tagMatcherProblem } from '../../domain/rules/tag-matcher';
+} from '../domain/pinning/rewrite-image-refs';
+import { tagMatcherProblem } from '../domain/rules/tag-matcher';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 import { loadCliConfig } from './load-cli-config';
 import { unifiedDiff } from './unified-diff';

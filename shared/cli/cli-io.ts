@@ -1,4 +1,4 @@
-import type { Env } from '../../config/app-settings';
+import type { Env } from '../config/app-settings';
 
 /** What a CLI command may touch; tests pass their own. */
 export interface CliIo {

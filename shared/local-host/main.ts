@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { startLocalHost } from './local-host';
 
 /**
- * `node dist/shared/runtime/local-host/main.js [--port N] [--app-root DIR] [--functions GLOB ...]
+ * `node dist/shared/local-host/main.js [--port N] [--app-root DIR] [--functions GLOB ...]
  * [--azurite-in-memory] [--no-azurite] [--verbose]`. Prints `ready {json}` once serving; Ctrl-C stops
  * everything it started.
  */

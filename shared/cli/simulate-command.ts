@@ -1,14 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Config } from '../../config/schema';
-import { formatIssues } from '../../domain/errors';
-import { describeImage, type ImageEvent } from '../../domain/events/image-event';
-import type { ParseOutcome } from '../../domain/events/parse-outcome';
-import { parsePayload } from '../../domain/events/parse-payload';
-import { parseContextFor } from '../parse-context';
-import type { ActionMessage } from '../../domain/messages/action-messages';
-import { planActions } from '../../domain/rules/plan-actions';
+import type { Config } from '../domain/config/schema';
+import { formatIssues } from '../domain/errors';
+import { describeImage, type ImageEvent } from '../domain/events/image-event';
+import type { ParseOutcome } from '../domain/events/parse-outcome';
+import { parsePayload } from '../domain/events/parse-payload';
+import { parseContextFor } from '../runtime/parse-context';
+import type { ActionMessage } from '../domain/messages/action-messages';
+import { planActions } from '../domain/rules/plan-actions';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 import { loadCliConfig } from './load-cli-config';
 

@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { CardPayload } from '../../../../shared/domain/cards/build-teams-message';
-import { foldedPushesSchema } from '../../../../shared/domain/cards/burst-folding';
-import { notificationPayloadSchema } from '../../../../shared/domain/messages/action-messages';
+import type { CardPayload } from '../../shared/domain/cards/build-teams-message';
+import { foldedPushesSchema } from '../../shared/domain/cards/burst-folding';
+import { notificationPayloadSchema } from '../../shared/domain/messages/action-messages';
 
 /** Realistic card payloads in test/fixtures/cards, one file per case, validated like queue messages. */
-const directory = fileURLToPath(new URL('../../../fixtures/cards/', import.meta.url));
+const directory = fileURLToPath(new URL('../fixtures/cards/', import.meta.url));
 
 export const cardFixtureNames: string[] = readdirSync(directory)
   .filter((name) => name.endsWith('.json'))

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../../../shared/runtime/cli';
-import { fixturePath, repoRoot } from '../../../helpers/fixtures';
+import { runCli } from '../../../shared/cli/main';
+import { fixturePath, repoRoot } from '../../helpers/fixtures';
 
 async function run(args: string[], cwd = mkdtempSync(join(tmpdir(), 'cli-'))) {
   let stdout = '';
