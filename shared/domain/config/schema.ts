@@ -1,47 +1,13 @@
-import picomatch from 'picomatch';
 import { z } from 'zod';
 import { imageActions } from '../events/image-event';
-import { tagMatcherProblem } from '../rules/tag-matcher';
-import { durationPattern, parseDuration } from './duration';
+import { deployTargetSchema } from './deploy-targets-schema';
+import { retentionSchema } from './retention-schema';
+import { duration, glob, httpsUrl, name, settingName, tagMatcher } from './schema-parts';
 
 /**
  * The autopilot.yaml schema. Objects are strict so a typo (`mach:`) is an error with its line, not a
  * silently ignored key. Secrets are never values here: `*From` fields name app settings.
  */
-
-const settingName = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must name an app setting (letters, digits and _), not hold a secret');
-
-const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, ".", "_" and "-"');
-
-const duration = z
-  .string()
-  .regex(durationPattern, 'expected a duration like 30s, 15m, 24h or 7d')
-  .transform((text) => parseDuration(text) as number);
-
-const glob = z.string().superRefine((text, ctx) => {
-  try {
-    picomatch(text);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: `invalid glob "${text}": ${(error as Error).message}` });
-  }
-});
-
-const tagMatcher = z
-  .string()
-  .describe('glob (v1.*), re:<regex> or semver:<range>')
-  .superRefine((text, ctx) => {
-    const problem = tagMatcherProblem(text);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
-
-/** Six-field NCRONTAB as Azure Functions timers use: `{second} {minute} {hour} {day} {month} {day-of-week}`. */
-const ncrontab = z
-  .string()
-  .regex(/^\s*(\S+\s+){5}\S+\s*$/, 'expected six NCRONTAB fields: second minute hour day month day-of-week');
-
-const httpsUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
 
 export const notifyKinds = ['pushed', 'deleted', 'pinned', 'deployed', 'retention', 'failed'] as const;
 export type NotifyKind = (typeof notifyKinds)[number];
@@ -97,83 +63,6 @@ const teamsChannelSchema = z.strictObject({
   urlFrom: settingName,
   mode: z.enum(['envelope', 'card']).default('envelope'),
   allowedHosts: z.array(z.string()).default([]),
-});
-
-const githubRepo = z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'expected owner/name');
-
-const deployTargetSchema = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('github-workflow'),
-    repo: githubRepo,
-    workflow: z.string().min(1),
-    ref: z.string().min(1).default('main'),
-    inputs: z.record(z.string(), z.string()).default({}),
-    tokenFrom: settingName,
-    apiUrl: httpsUrl.default('https://api.github.com'),
-  }),
-  z.strictObject({
-    type: z.literal('github-dispatch'),
-    repo: githubRepo,
-    eventType: z.string().min(1).max(100),
-    tokenFrom: settingName,
-    apiUrl: httpsUrl.default('https://api.github.com'),
-  }),
-  z.strictObject({
-    type: z.literal('azure-pipelines'),
-    organization: z.string().min(1),
-    project: z.string().min(1),
-    pipelineId: z.number().int().positive(),
-    branch: z.string().optional(),
-    tokenFrom: settingName,
-    apiUrl: httpsUrl.default('https://dev.azure.com'),
-  }),
-  z.strictObject({
-    type: z.literal('argocd'),
-    server: httpsUrl,
-    application: z.string().min(1),
-    sync: z.boolean().default(false),
-    tokenFrom: settingName,
-  }),
-  z.strictObject({
-    type: z.literal('webhook'),
-    urlFrom: settingName,
-    secretFrom: settingName.describe('Standard Webhooks signing secret (whsec_…)').optional(),
-  }),
-]);
-
-const retentionSchema = z.strictObject({
-  schedule: ncrontab.default('0 0 3 * * *'),
-  dryRun: z.boolean().default(true),
-  registries: z
-    .array(
-      z.strictObject({
-        name,
-        type: z.enum(['acr', 'oci']),
-        loginServer: z.string().min(1),
-        usernameFrom: settingName.optional(),
-        passwordFrom: settingName.optional(),
-      }),
-    )
-    .default([]),
-  policies: z
-    .array(
-      z.strictObject({
-        registries: z.array(name).optional(),
-        repositories: z.array(glob).min(1),
-        keep: z
-          .strictObject({
-            newest: z.number().int().nonnegative().optional(),
-            younger: duration.optional(),
-            tags: z.array(tagMatcher).default([]),
-          })
-          .default({ tags: [] }),
-        untagged: z
-          .strictObject({ delete: z.boolean().default(false), olderThan: duration.default(0) })
-          .default({ delete: false, olderThan: 0 }),
-        protectPinned: z.boolean().default(true),
-      }),
-    )
-    .default([]),
 });
 
 export const configSchema = z
