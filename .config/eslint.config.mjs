@@ -18,7 +18,18 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts', '**/*.mts'],
+    languageOptions: {
+      // Type information for the promise rules below (test files are in test/tsconfig.json).
+      parserOptions: {
+        projectService: { allowDefaultProject: ['.config/*.mts'] },
+        tsconfigRootDir: new URL('..', import.meta.url).pathname,
+      },
+    },
     rules: {
+      // A promise nobody awaits loses its error (and, in a function, outlives the invocation).
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // `typeof import(...)` stays allowed: tests import function modules after setting app settings.
       '@typescript-eslint/consistent-type-imports': [

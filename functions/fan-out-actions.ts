@@ -1,23 +1,24 @@
 import { app, type InvocationContext } from '@azure/functions';
 import { loggerFor } from '../shared/adapters/log/context-logger';
-import { consumeQueueMessage } from '../shared/adapters/queue/read-queue-message';
-import { fanOutActions as fanOut } from '../shared/domain/ingest/fan-out-actions';
-import { acceptedEventSchema } from '../shared/domain/messages/action-messages';
-import { queueNames } from '../shared/domain/messages/queues';
+import { runQueueConsumer } from '../shared/adapters/queue/queue-consumer';
+import { fanOutActions as fanOut, imageEventsQueue } from '../shared/domain/ingest/fan-out-actions';
 import { getRuntime } from '../shared/runtime/composition-root';
 
-/** `image-events` → one message per action on its own queue. Storage failures throw: the queue retries. */
+/** `image-events` → one message per action on its own queue. Storage failures are retried by the runner. */
 export async function fanOutActions(message: unknown, context: InvocationContext): Promise<void> {
   const log = loggerFor(context);
-  const { queue } = await getRuntime(log);
-  await consumeQueueMessage(
-    { schema: acceptedEventSchema, queue: queueNames.imageEvents, message, poison: queue, log },
-    (accepted) => fanOut({ queue, log }, accepted),
+  const runtime = await getRuntime(log);
+  await runQueueConsumer(
+    runtime.consumerDeps(log, imageEventsQueue),
+    imageEventsQueue,
+    (accepted) => fanOut({ queue: runtime.queue, log }, accepted),
+    message,
+    context.triggerMetadata,
   );
 }
 
 app.storageQueue('fanOutActions', {
-  queueName: queueNames.imageEvents,
+  queueName: imageEventsQueue.queue,
   connection: 'AzureWebJobsStorage',
   handler: fanOutActions,
 });

@@ -9,7 +9,7 @@ const slackMs = 24 * 60 * 60 * 1000;
 export async function pruneDedupe(_timer: Timer, context: InvocationContext): Promise<void> {
   const log = loggerFor(context);
   const runtime = await getRuntime(log);
-  const cutoff = new Date(Date.now() - runtime.loaded.config.ingress.dedupeWindow - slackMs);
+  const cutoff = new Date(runtime.clock().getTime() - runtime.loaded.config.ingress.dedupeWindow - slackMs);
   const deleted = await runtime.dedupe.prune(cutoff);
   log.info(`pruned ${deleted} dedupe record(s) written before ${cutoff.toISOString()}`);
 }

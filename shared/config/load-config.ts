@@ -80,7 +80,7 @@ export async function loadConfig(
  */
 export function notYetActive(config: Config): Issue[] {
   const issues: Issue[] = [];
-  const deploying = config.rules.findIndex((rule) => rule.deploy.length > 0);
+  const deploying = config.rules.findIndex((rule) => rule.deploy.targets.length > 0);
   if (deploying >= 0) {
     issues.push({
       path: `rules[${deploying}].deploy`,

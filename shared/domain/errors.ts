@@ -61,9 +61,38 @@ export class ConfigError extends DomainError {
 
 /** A dependency (storage, git host, Teams) failed in a way a later attempt may not. */
 export class UpstreamError extends DomainError {
-  constructor(message: string, cause?: unknown) {
+  /** HTTP status the dependency answered, when there was an answer. */
+  readonly status: number | undefined;
+  /** How long the dependency asked to wait (`Retry-After`), in milliseconds. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(message: string, cause?: unknown, options: { status?: number; retryAfterMs?: number } = {}) {
     super('upstream', message, { retryable: true, cause });
+    this.status = options.status;
+    this.retryAfterMs = options.retryAfterMs;
   }
+}
+
+/**
+ * A dependency refused the request in a way sending it again will not fix (a 4xx other than 408/429,
+ * a redirect to another host). The message carries the service's own explanation.
+ */
+export class RefusedError extends DomainError {
+  readonly status: number | undefined;
+
+  constructor(message: string, options: { status?: number; cause?: unknown } = {}) {
+    super(options.status === 413 ? 'payload-too-large' : 'upstream', message, {
+      retryable: false,
+      cause: options.cause,
+    });
+    this.status = options.status;
+  }
+}
+
+/** When the failing dependency asked to be called again, in milliseconds, if it said. */
+export function retryAfterOf(error: unknown): number | undefined {
+  const value = (error as { retryAfterMs?: unknown } | null)?.retryAfterMs;
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
 }
 
 /** Normalizes anything thrown into an Error without losing the original as `cause`. */

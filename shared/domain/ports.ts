@@ -48,3 +48,105 @@ export interface StateStore {
   /** Deletes If-Match etag; 'conflict' when it changed meanwhile, 'ok' when already gone. */
   delete(scope: string, key: string, etag: string): Promise<'ok' | 'conflict'>;
 }
+
+/** One commit's tracked files, read straight from git objects. */
+export interface GitTree {
+  /** Paths of all tracked regular files, `/`-separated, sorted. */
+  list(): Promise<string[]>;
+  /** The file's text, decoded as UTF-8 with a byte order mark kept (so writing it back is byte-exact). */
+  read(path: string): Promise<string>;
+}
+
+/** What one edit round wants committed: text is written as UTF-8 exactly as given, bytes as they are. */
+export interface GitEditResult {
+  files: { file: string; content: string | Uint8Array }[];
+  message: string;
+}
+
+/**
+ * Re-applies the caller's change to a tree and says what to write; null/undefined = nothing to change.
+ * It must be a pure function of the tree: after a lost race it runs again on the newer tree.
+ */
+export type GitEdit = (tree: GitTree) => Promise<GitEditResult | null | undefined>;
+
+/** Where and as whom a change is committed. */
+export interface GitWriteInput {
+  /** HTTPS clone URL; user info in it is stripped (and used as the username when `auth` has none). */
+  url: string;
+  /** Branch the change is based on (and pushed to in push mode), e.g. `main`. */
+  branch: string;
+  author: { name: string; email: string };
+  /** Basic credentials; git hosts take a token as the password (GitHub and Azure Repos: any username). */
+  auth?: { username: string; password: string };
+  /** Pull-request mode: push the commit to this bot-owned branch instead of `branch`. */
+  targetBranch?: string;
+  /** Correlates log lines with the event that caused them. */
+  eventId?: string;
+  /** App setting that holds the token; named in error messages so the reader knows what to fix. */
+  tokenSetting?: string;
+  /** Tunes error hints (which token scope to grant); detected from the host when absent. */
+  provider?: 'github' | 'azure-devops' | 'generic';
+}
+
+/** Why nothing was committed. */
+export type NoChangeReason = 'edit-returned-nothing' | 'already-applied' | 'target-branch-up-to-date';
+
+export interface GitWriteResult {
+  outcome: 'committed' | 'no-change';
+  /** The new commit, or the existing commit that already holds the change. */
+  commit?: string;
+  /**
+   * The branch whose head holds the change: `targetBranch` when the commit (new or already there) lives
+   * on the PR branch. Open or update a PR exactly when this is the target branch — also on 'no-change',
+   * so a redelivery after a crash between push and PR still opens it.
+   */
+  branch: string;
+  /** Fetch-edit-push rounds this call took part in (1 unless the branch moved under it). */
+  attempts: number;
+  reason?: NoChangeReason;
+}
+
+/** Writes to a GitOps repository: fetch, edit, commit and push with a lease, retrying lost races. */
+export interface GitWriter {
+  /**
+   * @throws ConfigError (fix the named setting) or a retryable UpstreamError (the host is unavailable or
+   *   the branch kept moving).
+   */
+  writeBack(input: GitWriteInput, edit: GitEdit): Promise<GitWriteResult>;
+}
+
+/** The pull request to open or update from the bot-owned branch, and the token for the host's API. */
+export interface PullRequestInput {
+  /** Clone URL of the gitops repository; owner/repo or org/project/repo come from it. */
+  url: string;
+  /** Detected from the host (github.com, dev.azure.com, *.visualstudio.com) when absent. */
+  provider?: 'github' | 'azure-devops' | 'generic';
+  /** The bot-owned branch holding the change (without `refs/heads/`). */
+  sourceBranch: string;
+  /** The branch to merge into, e.g. `main`. */
+  targetBranch: string;
+  title: string;
+  /** Markdown; cut to the host's limit (GitHub 65,536, Azure DevOps 4,000 characters). */
+  body: string;
+  /** GitHub: a token with pull_requests:write; Azure DevOps: a PAT with Code (Read & Write). */
+  token: string;
+  /** App setting that holds the token, named in error messages. */
+  tokenSetting?: string;
+  /** API base when not the provider's public one (gitops.<repo>.apiUrl). */
+  apiUrl?: string;
+}
+
+export interface PullRequestResult {
+  provider: 'github' | 'azure-devops';
+  /** The page a person opens. */
+  url: string;
+  /** GitHub pull request number, or Azure DevOps `pullRequestId`. */
+  number: number;
+  /** False when an open pull request from the same branch was found (and updated if needed). */
+  created: boolean;
+}
+
+/** Opens a pull request, or updates the open one from the same branch. */
+export interface PullRequestOpener {
+  openOrUpdate(input: PullRequestInput): Promise<PullRequestResult>;
+}

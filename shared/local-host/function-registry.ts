@@ -15,11 +15,14 @@ export interface Registration {
   trigger: BindingMetadata;
   bindings: Record<string, BindingMetadata>;
   handler: FunctionHandler;
+  /** `app.*({ retry })`: the host's own trigger retries, which the local host does not apply. */
+  retryOptions?: unknown;
 }
 
 interface CoreFunctionMetadata {
   name: string;
   bindings: Record<string, BindingMetadata>;
+  retryOptions?: unknown;
 }
 
 /**
@@ -52,7 +55,13 @@ export function loadFunctions(modulePaths: readonly string[]): LoadedApp {
       if (registrations.some((existing) => existing.name === metadata.name)) {
         throw new Error(`two functions are registered as "${metadata.name}"; names must be unique`);
       }
-      registrations.push({ name: metadata.name, trigger, bindings: metadata.bindings, handler });
+      registrations.push({
+        name: metadata.name,
+        trigger,
+        bindings: metadata.bindings,
+        handler,
+        ...(metadata.retryOptions === undefined ? {} : { retryOptions: metadata.retryOptions }),
+      });
       return disposable;
     },
     registerHook(name: string, callback: (coreContext: unknown) => unknown) {

@@ -13,9 +13,14 @@ export interface HostJson {
   };
 }
 
-export function readHostJson(appRoot: string): HostJson {
+/** host.json as written ({} when there is none). */
+export function readRawHostJson(appRoot: string): Record<string, unknown> {
   const path = join(appRoot, 'host.json');
-  const json = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : {};
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : {};
+}
+
+export function readHostJson(appRoot: string): HostJson {
+  const json = readRawHostJson(appRoot);
   const extensions = (json.extensions ?? {}) as Record<string, Record<string, unknown> | undefined>;
   const queues = extensions.queues ?? {};
   const http = extensions.http ?? {};

@@ -8,7 +8,8 @@ import { startAzurite } from './azurite';
 import { expandGlob } from './expand-glob';
 import { loadFunctions, type Registration } from './function-registry';
 import { createHostLog, type HostLog, type HostLogLevel } from './host-log';
-import { readHostJson, readLocalSettings } from './host-settings';
+import { readHostJson, readLocalSettings, readRawHostJson } from './host-settings';
+import { unemulatedFeatures } from './unemulated-features';
 import { createHttpHost } from './http-server';
 import { startQueueListener, type QueueListener } from './queue-listener';
 import { startTimer, type TimerHandle } from './timers';
@@ -72,7 +73,11 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       expandGlob(pattern, options.appRoot),
     );
     if (modules.length === 0) throw new Error('no function modules found; run npm run build first');
-    const { registrations, hooks } = loadFunctions(modules);
+    const loaded = loadFunctions(modules);
+    const { registrations, hooks } = loaded;
+    for (const note of unemulatedFeatures(loaded, readRawHostJson(options.appRoot))) {
+      log('warning', 'host', `not emulated: ${note}`);
+    }
     for (const hook of hooks.get('appStart') ?? []) {
       await hook({ hookData: {}, appHookData: {}, functionAppDirectory: options.appRoot });
     }

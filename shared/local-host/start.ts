@@ -8,7 +8,7 @@ import { delimiter, join } from 'node:path';
  * built-in local host, which serves the same registered functions. Extra arguments pass through.
  */
 function onPath(command: string): boolean {
-  const path = process.env.PATH ?? ''; // eslint-disable-line no-restricted-properties -- PATH lookup, not an app setting
+  const path = process.env.PATH ?? '';
   return path.split(delimiter).some((dir) => {
     try {
       accessSync(join(dir, command), constants.X_OK);

@@ -113,6 +113,8 @@ rules:
       ACR_WEBHOOK_SECRET: secret,
       TEAMS_PLATFORM: 'https://prod-00.westeurope.logic.azure.com/workflows/x',
       GITOPS_TOKEN: TOKEN,
+      // The git server and the fake GitHub API speak plain http on loopback.
+      AUTOPILOT_ALLOW_INSECURE_LOOPBACK: 'true',
     },
   });
 });

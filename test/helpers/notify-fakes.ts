@@ -1,9 +1,14 @@
 import { createHash } from 'node:crypto';
+import { createOutboundClient } from '../../shared/adapters/http/outbound-client';
+import { runQueueConsumer } from '../../shared/adapters/queue/queue-consumer';
 import { createTeamsPoster } from '../../shared/adapters/teams/post-to-workflows';
+import { outboundHosts } from '../../shared/domain/config/outbound-hosts';
 import { configSchema } from '../../shared/domain/config/schema';
 import type { ImageEvent } from '../../shared/domain/events/image-event';
 import type { Notification, NotificationPayload } from '../../shared/domain/messages/action-messages';
+import { handleNotification, notifyQueue } from '../../shared/domain/notify/handle-notification';
 import type { NotifyDeps } from '../../shared/domain/notify/notify-types';
+import { defaultRetryPolicy } from '../../shared/domain/retry/retry-policy';
 import type { QueueSender } from '../../shared/domain/ports';
 import { captureLogger, memoryDedupe } from './fakes';
 import { memoryStateStore } from './memory-state-store';
@@ -102,7 +107,16 @@ export function notifyDeps(
   const deps: NotifyDeps = {
     config,
     setting: (name) => env[name],
-    poster: createTeamsPoster({ fetch: teams.fetch, maxAttempts: 2, sleep: async () => undefined, log }),
+    poster: createTeamsPoster({
+      http: createOutboundClient({
+        fetch: teams.fetch,
+        allowedHosts: outboundHosts(config),
+        allowInsecureLoopback: false,
+        sleep: async () => undefined,
+        log,
+      }),
+      log,
+    }),
     queue,
     dedupe,
     state,
@@ -112,5 +126,30 @@ export function notifyDeps(
   return { deps, clock, log, queue, dedupe, state, teams };
 }
 
-export const firstAttempt = { attempt: 1, maxAttempts: 5 };
-export const lastAttempt = { attempt: 5, maxAttempts: 5 };
+/**
+ * Runs one notifications-queue message through the queue-consumer runner as the function does,
+ * as attempt `attempt` (of 5 by default), with the deps' queue and log.
+ */
+export function consumeNotification(
+  run: ReturnType<typeof notifyDeps>,
+  message: unknown,
+  options: { attempt?: number; maxAttempts?: number } = {},
+) {
+  const { attempt = 1, maxAttempts = 5 } = options;
+  const raw =
+    attempt > 1
+      ? { ...(message as object), delivery: { attempt, firstAttemptAt: new Date(start).toISOString() } }
+      : message;
+  return runQueueConsumer(
+    {
+      queue: run.queue,
+      log: run.log,
+      clock: run.deps.clock,
+      random: () => 0.5,
+      retry: { ...defaultRetryPolicy, maxAttempts },
+    },
+    notifyQueue,
+    (parsed) => handleNotification(run.deps, parsed),
+    raw,
+  );
+}

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { GitHostUnavailableError } from './git-errors';
-import { type ApiClient, type ApiResponse, apiError, callApi, truncate } from './api-request';
-import { type PullRequestResult, type PullRequestSpec } from './pull-request-types';
+import { GitHostRefusedError, GitHostUnavailableError } from './git-errors';
+import { type ApiClient, type ApiResponse, callApi, truncate, unexpectedAnswer } from './api-request';
+import type { PullRequestResult } from '../../domain/ports';
+import type { PullRequestSpec } from './pull-requests';
 
 const pullSchema = z.object({
   pullRequestId: z.number().int(),
@@ -35,20 +36,23 @@ export async function openOrUpdateAzureDevOpsPullRequest(
   const description = truncate(spec.body, MAX_DESCRIPTION);
   const toResult = (response: ApiResponse, method: string, url: string, created: boolean) => {
     const pull = pullSchema.safeParse(response.body);
-    if (!pull.success) throw apiError(client, method, url, response);
+    if (!pull.success) throw unexpectedAnswer(client, method, url, response.status);
     return result(pull.data, repo.webUrl, created);
   };
 
   const createUrl = `${pulls}?api-version=${API_VERSION}`;
   const created = await callApi(client, 'POST', createUrl, {
-    sourceRefName,
-    targetRefName,
-    title: spec.title,
-    description,
+    body: { sourceRefName, targetRefName, title: spec.title, description },
+    accept: [200, 201, 409],
   });
-  if (created.status === 201 || created.status === 200) return toResult(created, 'POST', createUrl, true);
-  if (created.status !== 409 || !alreadyExists(created.body))
-    throw apiError(client, 'POST', createUrl, created);
+  if (created.status !== 409) return toResult(created, 'POST', createUrl, true);
+  if (!alreadyExists(created.body)) {
+    const { message } = (created.body ?? {}) as { message?: unknown };
+    throw new GitHostRefusedError(
+      `Azure DevOps refused the pull request (409)${typeof message === 'string' ? `: ${message}` : ''}`,
+      { status: 409 },
+    );
+  }
 
   const query = new URLSearchParams({
     'searchCriteria.sourceRefName': sourceRefName,
@@ -57,9 +61,9 @@ export async function openOrUpdateAzureDevOpsPullRequest(
     'api-version': API_VERSION,
   });
   const listUrl = `${pulls}?${query}`;
-  const listed = await callApi(client, 'GET', listUrl);
+  const listed = await callApi(client, 'GET', listUrl, { accept: [200] });
   const active = z.object({ value: z.array(pullSchema) }).safeParse(listed.body);
-  if (listed.status !== 200 || !active.success) throw apiError(client, 'GET', listUrl, listed);
+  if (!active.success) throw unexpectedAnswer(client, 'GET', listUrl, listed.status);
   const existing = active.data.value[0];
   if (!existing) {
     throw new GitHostUnavailableError(
@@ -70,8 +74,10 @@ export async function openOrUpdateAzureDevOpsPullRequest(
     return result(existing, repo.webUrl, false);
   }
   const patchUrl = `${pulls}/${existing.pullRequestId}?api-version=${API_VERSION}`;
-  const patched = await callApi(client, 'PATCH', patchUrl, { title: spec.title, description });
-  if (patched.status !== 200) throw apiError(client, 'PATCH', patchUrl, patched);
+  const patched = await callApi(client, 'PATCH', patchUrl, {
+    body: { title: spec.title, description },
+    accept: [200],
+  });
   return toResult(patched, 'PATCH', patchUrl, false);
 }
 

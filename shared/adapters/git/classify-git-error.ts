@@ -1,10 +1,6 @@
-import {
-  GitHostRefusedError,
-  GitHostUnavailableError,
-  describeTransportError,
-  isTransportError,
-  scrubSecrets,
-} from './git-errors';
+import { DomainError } from '../../domain/errors';
+import { scrubSecrets } from '../../domain/redact';
+import { GitHostRefusedError, GitHostUnavailableError } from './git-errors';
 
 /** What an error message may mention about the remote; never the token itself. */
 export interface GitContext {
@@ -102,13 +98,13 @@ export function toGitHostError(error: unknown, action: 'fetch' | 'push', ctx: Gi
       cause: error,
     });
   }
-  if (isTransportError(error)) {
-    return new GitHostUnavailableError(
-      `could not reach ${ctx.label} (${action}): ${scrub(describeTransportError(error))}`,
-      {
-        cause: error,
-      },
-    );
+  if (error instanceof DomainError) {
+    // From the outbound client: a policy refusal (fix the config) stays as it is; a transport failure
+    // (already redacted) is retried.
+    if (!error.retryable) return error;
+    return new GitHostUnavailableError(`could not reach ${ctx.label} (${action}): ${scrub(error.message)}`, {
+      cause: error,
+    });
   }
   const message = error instanceof Error ? error.message : String(error);
   return new GitHostUnavailableError(`${where} failed: ${scrub(message)}`, { cause: error });

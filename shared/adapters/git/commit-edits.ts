@@ -1,11 +1,11 @@
 import git from 'isomorphic-git';
 import { createTreeView, type ObjectStore, writeFiles } from './git-tree';
-import {
-  type Edit,
-  type NoChangeReason,
-  type WriteBackInput,
-  type WriteBackResult,
-} from './write-back-types';
+import type {
+  GitEdit as Edit,
+  GitWriteInput as WriteBackInput,
+  GitWriteResult as WriteBackResult,
+  NoChangeReason,
+} from '../../domain/ports';
 
 /** One `writeBack` call waiting in its branch's lane. */
 export interface Job {

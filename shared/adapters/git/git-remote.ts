@@ -1,6 +1,6 @@
 import { ConfigError } from '../../domain/errors';
 import { type GitContext } from './classify-git-error';
-import { redactUrl } from './git-errors';
+import { redactUrl } from '../../domain/redact';
 import { basicAuthHeader } from './git-http-client';
 
 /** A remote as the adapter uses it: a clean URL for isomorphic-git, headers, and what messages may say. */

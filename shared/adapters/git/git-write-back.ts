@@ -1,21 +1,16 @@
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { type HttpClient } from 'isomorphic-git';
-import nodeHttp from 'isomorphic-git/http/node';
 import { UpstreamError } from '../../domain/errors';
-import { backoffDelay, defaultBackoff, type BackoffPolicy } from './backoff';
-import { withRequestTimeout } from './git-http-client';
+import { backoffDelay, type BackoffPolicy } from '../../domain/retry/backoff';
+import { gitHttpClient } from './git-http-client';
 import { gitRemote } from './git-remote';
 import { type AttemptEnv, type Job, type Lane, runAttempt } from './write-back-attempt';
-import { type Edit, type WriteBackInput, type WriteBackResult } from './write-back-types';
-
-export { prBranchName } from './pr-branch-name';
-export type { FileWrite, TreeView } from './git-tree';
-export type { Edit, EditResult, NoChangeReason, WriteBackInput, WriteBackResult } from './write-back-types';
+import type { GitEdit, GitWriteInput, GitWriter, GitWriteResult } from '../../domain/ports';
+import type { OutboundClient } from '../http/outbound-client';
 
 export interface GitWriteBackDeps {
-  /** isomorphic-git HTTP client; defaults to `isomorphic-git/http/node`. Every request gets `timeoutMs`. */
-  http?: HttpClient;
+  /** Every git request goes through it (https, host allow-list, redaction), with `timeoutMs` each. */
+  http: OutboundClient;
   /** Parent of the per-attempt scratch repositories (each is deleted when its attempt ends). */
   tmpDir?: string;
   sleep?: (ms: number) => Promise<void>;
@@ -30,15 +25,6 @@ export interface GitWriteBackDeps {
   /** Per HTTP request, including the body. Default 60 s. */
   timeoutMs?: number;
   log?: (message: string) => void;
-}
-
-export interface GitWriteBack {
-  /**
-   * Applies `edit` to the head of `input.branch` and pushes the result (to `input.targetBranch` in
-   * pull-request mode). Resolves 'no-change' when there is nothing to commit. Rejects with
-   * `GitHostRefusedError` (a ConfigError: fix the named setting) or an `UpstreamError` (retry later).
-   */
-  writeBack(input: WriteBackInput, edit: Edit): Promise<WriteBackResult>;
 }
 
 interface LaneState extends Lane {
@@ -60,21 +46,21 @@ interface LaneState extends Lane {
  * - Pull-request mode rebuilds the commit on the base head every time and force-pushes the bot-owned
  *   branch under the same lease; it is a no-change when that branch already has the same tree.
  */
-export function createGitWriteBack(deps: GitWriteBackDeps = {}): GitWriteBack {
+export function createGitWriteBack(deps: GitWriteBackDeps): GitWriter {
   const env: AttemptEnv = {
-    http: withRequestTimeout(deps.http ?? nodeHttp, deps.timeoutMs ?? 60_000),
+    http: gitHttpClient(deps.http, deps.timeoutMs ?? 60_000),
     tmpRoot: deps.tmpDir ?? tmpdir(),
     now: deps.now ?? (() => new Date()),
   };
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = deps.random ?? Math.random;
   const maxAttempts = Math.max(1, deps.maxAttempts ?? 6);
-  const backoff = deps.backoff ?? defaultBackoff;
+  const backoff = deps.backoff ?? { baseMs: 250, maxMs: 4_000 };
   const maxBatch = Math.max(1, deps.maxBatch ?? 16);
   const log = deps.log ?? (() => undefined);
   const lanes = new Map<string, LaneState>();
 
-  function writeBack(input: WriteBackInput, edit: Edit): Promise<WriteBackResult> {
+  function writeBack(input: GitWriteInput, edit: GitEdit): Promise<GitWriteResult> {
     return new Promise((resolve, reject) => {
       const remote = gitRemote(input);
       const branch = shortBranch(input.branch);
@@ -136,7 +122,7 @@ export function createGitWriteBack(deps: GitWriteBackDeps = {}): GitWriteBack {
           }
           if (carried.length > 0) {
             const round = Math.max(...carried.map((job) => job.attempts));
-            const delay = backoffDelay(round, random, backoff);
+            const delay = backoffDelay(round, backoff, random);
             log(
               `${tagOf(carried)}: ${outcome.detail}; fetching again in ${delay} ms ` +
                 `(round ${round + 1}/${maxAttempts}, ${carried.length} change(s))`,

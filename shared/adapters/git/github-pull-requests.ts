@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { GitHostUnavailableError } from './git-errors';
-import { type ApiClient, apiError, callApi, truncate } from './api-request';
-import { type PullRequestResult, type PullRequestSpec } from './pull-request-types';
+import { GitHostRefusedError, GitHostUnavailableError } from './git-errors';
+import { type ApiClient, callApi, truncate, unexpectedAnswer } from './api-request';
+import type { PullRequestResult } from '../../domain/ports';
+import type { PullRequestSpec } from './pull-requests';
 
 const pullSchema = z.object({
   number: z.number().int(),
@@ -28,19 +29,16 @@ export async function openOrUpdateGitHubPullRequest(
   const pulls = `${apiUrl.replace(/\/+$/, '')}/repos/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.repo)}/pulls`;
   const body = truncate(spec.body, MAX_BODY);
   const created = await callApi(client, 'POST', pulls, {
-    title: spec.title,
-    head: spec.sourceBranch,
-    base: spec.targetBranch,
-    body,
+    body: { title: spec.title, head: spec.sourceBranch, base: spec.targetBranch, body },
+    accept: [201, 422],
   });
   if (created.status === 201) return result(client, 'POST', pulls, created, true);
-  if (created.status !== 422 || !alreadyExists(created.body)) throw apiError(client, 'POST', pulls, created);
+  if (!alreadyExists(created.body)) throw refused422(created.body);
 
   const query = new URLSearchParams({ head: `${repo.owner}:${spec.sourceBranch}`, state: 'open' });
-  const listed = await callApi(client, 'GET', `${pulls}?${query}`);
-  if (listed.status !== 200) throw apiError(client, 'GET', pulls, listed);
+  const listed = await callApi(client, 'GET', `${pulls}?${query}`, { accept: [200] });
   const open = z.array(pullSchema).safeParse(listed.body);
-  if (!open.success) throw apiError(client, 'GET', pulls, listed);
+  if (!open.success) throw unexpectedAnswer(client, 'GET', pulls, listed.status);
   const existing = open.data[0];
   if (!existing) {
     // Closed between our POST and GET: the next delivery will open a fresh one.
@@ -52,8 +50,10 @@ export async function openOrUpdateGitHubPullRequest(
     return { provider: 'github', url: existing.html_url, number: existing.number, created: false };
   }
   const patchUrl = `${pulls}/${existing.number}`;
-  const patched = await callApi(client, 'PATCH', patchUrl, { title: spec.title, body });
-  if (patched.status !== 200) throw apiError(client, 'PATCH', patchUrl, patched);
+  const patched = await callApi(client, 'PATCH', patchUrl, {
+    body: { title: spec.title, body },
+    accept: [200],
+  });
   return result(client, 'PATCH', patchUrl, patched, false);
 }
 
@@ -65,8 +65,23 @@ function result(
   created: boolean,
 ): PullRequestResult {
   const pull = pullSchema.safeParse(response.body);
-  if (!pull.success) throw apiError(client, method, url, response);
+  if (!pull.success) throw unexpectedAnswer(client, method, url, response.status);
   return { provider: 'github', url: pull.data.html_url, number: pull.data.number, created };
+}
+
+/** A 422 other than "already exists": GitHub's own reasons, e.g. "No commits between main and …". */
+function refused422(body: unknown): GitHostRefusedError {
+  const { message, errors } = (body ?? {}) as { message?: unknown; errors?: unknown };
+  const reasons = [
+    ...(typeof message === 'string' ? [message] : []),
+    ...(Array.isArray(errors)
+      ? errors.map((error) => String((error as { message?: unknown } | null)?.message ?? '')).filter(Boolean)
+      : []),
+  ];
+  return new GitHostRefusedError(
+    `GitHub refused the pull request (422)${reasons.length ? `: ${reasons.join(': ')}` : ''}`,
+    { status: 422 },
+  );
 }
 
 function alreadyExists(body: unknown): boolean {

@@ -1,5 +1,5 @@
 import { ConfigError } from '../../domain/errors';
-import { redactUrl } from './git-errors';
+import { redactUrl } from '../../domain/redact';
 
 /** Where a gitops repository lives, as the pull-request APIs name it. */
 export type RepoLocation =

@@ -1,27 +1,17 @@
+import type { PullRequestInput, PullRequestOpener, PullRequestResult } from '../../domain/ports';
+import type { OutboundClient } from '../http/outbound-client';
 import { type ApiClient } from './api-request';
 import { openOrUpdateAzureDevOpsPullRequest } from './azure-devops-pull-requests';
 import { openOrUpdateGitHubPullRequest } from './github-pull-requests';
 import { parseRepoUrl } from './parse-repo-url';
-import { type PullRequestResult, type PullRequestSpec } from './pull-request-types';
 
-export type { PullRequestResult, PullRequestSpec } from './pull-request-types';
 export { parseRepoUrl, type RepoLocation } from './parse-repo-url';
 
-export interface PullRequestInput extends PullRequestSpec {
-  /** Clone URL of the gitops repository; owner/repo or org/project/repo come from it. */
-  url: string;
-  /** From the gitops config; detected from the host (github.com, dev.azure.com, *.visualstudio.com) when absent. */
-  provider?: 'github' | 'azure-devops' | 'generic';
-  /** GitHub: a token with pull_requests:write; Azure DevOps: a PAT with Code (Read & Write). */
-  token: string;
-  /** App setting that holds the token, named in error messages. */
-  tokenSetting?: string;
-  /** API base for this repository, e.g. `https://ghe.example.com/api/v3`; overrides the deps' defaults. */
-  apiUrl?: string;
-}
+/** The pull request to open, without where and as whom (those come from `PullRequestInput`). */
+export type PullRequestSpec = Pick<PullRequestInput, 'sourceBranch' | 'targetBranch' | 'title' | 'body'>;
 
 export interface PullRequestDeps {
-  fetch?: typeof fetch;
+  http: OutboundClient;
   /** Default `https://api.github.com` for github.com, `https://{host}/api/v3` for GitHub Enterprise Server. */
   githubApiUrl?: string;
   /** Default `https://dev.azure.com` (also for *.visualstudio.com URLs). */
@@ -30,18 +20,12 @@ export interface PullRequestDeps {
   timeoutMs?: number;
 }
 
-export interface PullRequests {
-  /**
-   * Opens a pull request from `sourceBranch` into `targetBranch`, or updates the open one. Rejects with a
-   * `GitHostUnavailableError` (429/5xx/timeouts; `retryAfterMs` when the host said) or a
-   * `GitHostRefusedError` (401/403/404/other 4xx; the message says what to fix).
-   */
-  openOrUpdate(input: PullRequestInput): Promise<PullRequestResult>;
-}
-
-/** Creates the pull-request adapter for GitHub and Azure DevOps REST APIs. */
-export function createPullRequests(deps: PullRequestDeps = {}): PullRequests {
-  const fetchImpl = deps.fetch ?? globalThis.fetch;
+/**
+ * Creates the pull-request adapter for the GitHub and Azure DevOps REST APIs. It rejects with a
+ * `GitHostUnavailableError` (429/5xx/timeouts; `retryAfterMs` when the host said) or a
+ * `GitHostRefusedError` (401/403/404/other 4xx; the message says what to fix).
+ */
+export function createPullRequests(deps: PullRequestDeps): PullRequestOpener {
   const timeoutMs = deps.timeoutMs ?? 15_000;
 
   async function openOrUpdate(input: PullRequestInput): Promise<PullRequestResult> {
@@ -58,7 +42,7 @@ export function createPullRequests(deps: PullRequestDeps = {}): PullRequests {
     if (location.provider === 'github') {
       const client: ApiClient = {
         service: 'GitHub',
-        fetch: fetchImpl,
+        http: deps.http,
         timeoutMs,
         headers: {
           Authorization: `Bearer ${input.token}`,
@@ -80,7 +64,7 @@ export function createPullRequests(deps: PullRequestDeps = {}): PullRequests {
     const basic = Buffer.from(`:${input.token}`, 'utf8').toString('base64');
     const client: ApiClient = {
       service: 'Azure DevOps',
-      fetch: fetchImpl,
+      http: deps.http,
       timeoutMs,
       headers: { Authorization: `Basic ${basic}`, Accept: 'application/json' },
       secrets: [input.token, basic],

@@ -35,7 +35,7 @@ export function createQueueSender(service: QueueServiceClient): QueueSender {
     async send(queue, message, options = {}) {
       const client = clientFor(queue);
       const text = encodeQueueMessage(message);
-      const sendOptions = options.delaySeconds ? { visibilityTimeout: options.delaySeconds } : {};
+      const sendOptions = sendOptionsFor(options.delaySeconds);
       try {
         await client.sendMessage(text, sendOptions);
       } catch (error) {
@@ -49,6 +49,19 @@ export function createQueueSender(service: QueueServiceClient): QueueSender {
       }
     },
   };
+}
+
+/** Storage keeps a message invisible at most 7 days, and never past its time-to-live. */
+const maxDelaySeconds = 7 * 24 * 60 * 60;
+
+/**
+ * A delayed message lives a week past its delay (the default time-to-live is 7 days from sending, so a
+ * long retry delay would otherwise expire the message before anyone sees it).
+ */
+function sendOptionsFor(delaySeconds: number | undefined) {
+  if (!delaySeconds || delaySeconds <= 0) return {};
+  const visibilityTimeout = Math.min(Math.ceil(delaySeconds), maxDelaySeconds);
+  return { visibilityTimeout, messageTimeToLive: visibilityTimeout + maxDelaySeconds };
 }
 
 function upstream(queue: string, error: unknown): UpstreamError {

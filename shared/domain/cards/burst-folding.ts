@@ -60,10 +60,12 @@ export const maxBurstStateBytes = 30 * 1024;
 /** Room kept for `moreKeys` once `events` is full: about 110 keys. */
 const moreKeysReserveBytes = 4 * 1024;
 /**
- * A burst this far past its flush time still holding state lost its flush message (it was never sent,
- * or went to the poison queue); the next push schedules a new one.
+ * A burst this far past its flush time still holding state lost its flush message (it went to the
+ * poison queue, or it is still retrying an outage): the next push moves the flush time to one window
+ * from now and schedules a new flush message, so no push is ever folded into a burst that is never
+ * sent. A duplicate flush message is harmless (the card is posted once per burst).
  */
-export const minStaleAfterMs = 10 * 60_000;
+export const overdueAfterMs = 60_000;
 
 export type BurstStep =
   /** Save `state`, then schedule a flush message for `burstId` that becomes visible after `delaySeconds`. */
@@ -110,11 +112,10 @@ export function openOrAppendBurst(
     return event.dedupeKey === state.openedBy ? schedule(state, now) : { action: 'duplicate', state };
   }
   const next = withPush(state, event);
-  const staleAt = Date.parse(state.flushAt) + Math.max(windowMs, minStaleAfterMs);
-  // Flush now, and move flushAt so the pushes right after this one do not each schedule another flush.
-  return now.getTime() >= staleAt
-    ? schedule({ ...next, flushAt: now.toISOString() }, now)
-    : { action: 'appended', state: next };
+  if (now.getTime() < Date.parse(state.flushAt) + overdueAfterMs) return { action: 'appended', state: next };
+  // Overdue: flush one window from now (the pushes right after this one join that flush instead of
+  // each scheduling another).
+  return schedule({ ...next, flushAt: new Date(now.getTime() + Math.max(0, windowMs)).toISOString() }, now);
 }
 
 export type FlushStep =

@@ -12,6 +12,7 @@ const targetTypeNames: Record<string, string> = {
   'github-dispatch': 'GitHub repository dispatch',
   'azure-pipelines': 'Azure Pipelines run',
   argocd: 'Argo CD application',
+  'container-app': 'Azure Container App',
   webhook: 'Signed webhook',
 };
 
@@ -27,8 +28,11 @@ export function deployedCard(payload: Deployed, _context: CardContext): Adaptive
         { title: 'Type', value: safe(targetTypeNames[payload.targetType] ?? payload.targetType) },
         imageFact(payload.event),
         { title: 'Digest', value: safe(shortDigest(payload.event.digest)) },
+        ...(payload.revision ? [{ title: 'Revision', value: safe(payload.revision) }] : []),
+        ...(payload.commit ? [{ title: 'Pin commit', value: safe(payload.commit.slice(0, 12)) }] : []),
         { title: 'Pushed', value: formatUtc(payload.event.occurredAt) },
       ]),
+      ...(payload.warning ? [textBlock(safe(payload.warning), { color: 'Warning' })] : []),
       ...(runUrl
         ? []
         : [textBlock('The target returned no run link; check it for progress.', { isSubtle: true })]),

@@ -1,5 +1,5 @@
 import type { NotificationPayload } from '../messages/action-messages';
-import { poisonQueueOf, queueNames } from '../messages/queues';
+import { queueNames } from '../messages/queues';
 import {
   adaptiveCard,
   codeBlock,
@@ -38,7 +38,7 @@ export function failedCard(payload: Failed, _context: CardContext): AdaptiveCard
     .join(' · ');
   const title = `${actionNames[payload.action]} failed${subject ? `: ${subject}` : ''}`;
   const queue = actionQueues[payload.action];
-  const poison = poisonQueueOf(queue);
+  const poison = payload.parkedOn ?? 'its poison queue';
   const sentence = firstSentence(payload.error);
   const facts: Fact[] = [
     { title: 'Action', value: payload.action },
@@ -59,7 +59,7 @@ export function failedCard(payload: Failed, _context: CardContext): AdaptiveCard
       factSet(facts),
       textBlock(
         payload.poisoned
-          ? `It failed ${count(payload.attempts, 'time')} and went to the poison queue ${poison}. ` +
+          ? `It failed ${count(payload.attempts, 'time')} and went to ${payload.parkedOn ? `the poison queue ${poison}` : poison}. ` +
               `Fix the cause, then move the message back to ${queue} (e.g. with Azure Storage Explorer) to run it again.`
           : `It failed ${count(payload.attempts, 'time')} so far; the queue will try again.`,
         { isSubtle: true },

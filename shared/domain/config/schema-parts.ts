@@ -38,3 +38,11 @@ export const ncrontab = z
   .regex(/^\s*(\S+\s+){5}\S+\s*$/, 'expected six NCRONTAB fields: second minute hour day month day-of-week');
 
 export const httpsUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+
+/** A host name, or `*.suffix` for any subdomain: `api.github.com`, `*.azurecr.io`. */
+export const hostPattern = z
+  .string()
+  .regex(
+    /^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/,
+    'expected a host name like api.github.com or *.example.com (no scheme, port or path)',
+  );

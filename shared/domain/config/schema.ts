@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { imageActions } from '../events/image-event';
+import { afterPinVariablesOf } from '../deploy/target-templates';
 import { deployTargetSchema } from './deploy-targets-schema';
 import { retentionSchema } from './retention-schema';
-import { duration, glob, httpsUrl, name, settingName, tagMatcher } from './schema-parts';
+import { retrySchema } from './retry-schema';
+import { duration, glob, hostPattern, httpsUrl, name, settingName, tagMatcher } from './schema-parts';
 
 /**
  * The autopilot.yaml schema. Objects are strict so a typo (`mach:`) is an error with its line, not a
@@ -18,6 +20,42 @@ const notifyRoute = z.union([
   name,
   z.strictObject({ channel: name, kinds: z.array(z.enum(notifyKinds)).min(1) }),
 ]);
+
+const deployTargetNames = z.array(name.describe('a key of deployTargets'));
+/** Rules whose `deploy` was the short list form, so errors name the path the user wrote. */
+const deployListForms = new WeakSet<object>();
+
+/**
+ * `deploy: [target, …]` (trigger on the push) or `deploy: { targets: [...], after: pin }` (trigger once
+ * the rule's pin commit landed, with its sha). Both become `{ targets, after? }`.
+ */
+const deploySchema = z
+  .union(
+    [
+      deployTargetNames,
+      z.strictObject({
+        targets: deployTargetNames,
+        after: z
+          .string()
+          .refine((value) => value === 'pin', 'expected "pin": trigger once the pin commit landed')
+          .meta({ enum: ['pin'] })
+          .optional(),
+      }),
+    ],
+    {
+      error: (issue) =>
+        issue.code === 'invalid_union'
+          ? 'expected a list of deploy targets, or { targets: [...], after: pin }'
+          : undefined,
+    },
+  )
+  .default([])
+  .transform((deploy): { targets: string[]; after?: 'pin' } => {
+    if (!Array.isArray(deploy)) return { targets: deploy.targets, ...(deploy.after ? { after: 'pin' } : {}) };
+    const normalized = { targets: deploy };
+    deployListForms.add(normalized);
+    return normalized;
+  });
 
 const ruleSchema = z.strictObject({
   name: z.string().optional(),
@@ -35,7 +73,7 @@ const ruleSchema = z.strictObject({
       render: z.enum(['tag-and-digest', 'digest-only']).default('tag-and-digest'),
     })
     .optional(),
-  deploy: z.array(name.describe('a key of deployTargets')).default([]),
+  deploy: deploySchema,
   notify: z.array(notifyRoute).default([]),
 });
 
@@ -81,6 +119,15 @@ export const configSchema = z
     gitops: z.record(name, gitopsRepoSchema).default({}),
     teams: z.record(name, teamsChannelSchema).default({}),
     notifications: z.strictObject({ burstWindow: duration.default(30_000) }).default({ burstWindow: 30_000 }),
+    retry: retrySchema,
+    outbound: z
+      .strictObject({
+        allowedHosts: z
+          .array(hostPattern)
+          .default([])
+          .describe('hosts the app may call besides those named by URLs in this file (exact or *.suffix)'),
+      })
+      .default({ allowedHosts: [] }),
     deployTargets: z.record(name, deployTargetSchema).default({}),
     rules: z.array(ruleSchema).default([]),
     retention: retentionSchema.optional(),
@@ -97,24 +144,44 @@ export const configSchema = z
     };
     config.rules.forEach((rule, index) => {
       if (rule.pin) refer(['rules', index, 'pin', 'repo'], 'gitops repo', rule.pin.repo, config.gitops);
-      rule.deploy.forEach((target, i) =>
-        refer(['rules', index, 'deploy', i], 'deploy target', target, config.deployTargets),
-      );
+      const deployPath = deployListForms.has(rule.deploy) ? ['deploy'] : ['deploy', 'targets'];
+      rule.deploy.targets.forEach((name, i) => {
+        const path = ['rules', index, ...deployPath, i];
+        refer(path, 'deploy target', name, config.deployTargets);
+        const target = config.deployTargets[name];
+        const afterPin = target ? afterPinVariablesOf(target) : [];
+        if (afterPin.length > 0 && rule.deploy.after !== 'pin') {
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            message: `deploy target "${name}" uses ${afterPin.map((v) => `{{${v}}}`).join(', ')}, which only has a value with deploy: { targets: [...], after: pin }`,
+          });
+        }
+      });
+      if (rule.deploy.after === 'pin' && !rule.pin) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', index, 'deploy', 'after'],
+          message: 'after: pin needs a pin in this rule; add pin: { repo: … } or drop after',
+        });
+      }
       rule.notify.forEach((route, i) => {
         const channel = typeof route === 'string' ? route : route.channel;
         refer(['rules', index, 'notify', i], 'Teams channel', channel, config.teams);
       });
     });
+    // Null prototype, so a policy naming "constructor" is unknown rather than found on Object.prototype.
+    const retentionRegistries: Record<string, unknown> = Object.create(null);
+    for (const registry of config.retention?.registries ?? []) retentionRegistries[registry.name] = registry;
     config.retention?.policies.forEach((policy, index) =>
-      policy.registries?.forEach((registry, i) => {
-        if (!config.retention?.registries.some((r) => r.name === registry)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['retention', 'policies', index, 'registries', i],
-            message: `unknown retention registry "${registry}"`,
-          });
-        }
-      }),
+      policy.registries?.forEach((registry, i) =>
+        refer(
+          ['retention', 'policies', index, 'registries', i],
+          'retention registry',
+          registry,
+          retentionRegistries,
+        ),
+      ),
     );
   });
 

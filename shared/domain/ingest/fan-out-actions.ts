@@ -1,7 +1,17 @@
 import { UpstreamError } from '../errors';
 import { describeImage } from '../events/image-event';
-import { queueFor, type AcceptedEvent } from '../messages/action-messages';
+import { acceptedEventSchema, queueFor, type AcceptedEvent } from '../messages/action-messages';
+import type { QueueContract } from '../messages/queue-contract';
+import { queueNames } from '../messages/queues';
 import type { Logger, QueueSender } from '../ports';
+
+/** The image-events queue for the queue-consumer runner. */
+export const imageEventsQueue: QueueContract<AcceptedEvent> = {
+  queue: queueNames.imageEvents,
+  action: 'fan-out',
+  schema: acceptedEventSchema,
+  describe: (accepted) => `fan-out of ${accepted.event.action} ${describeImage(accepted.event)}`,
+};
 
 /**
  * Copies an accepted event's action messages to their queues (pin-requests, deploy-requests,

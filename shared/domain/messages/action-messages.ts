@@ -29,6 +29,20 @@ const fromRule = {
   notify: z.array(notifyRouteSchema),
 };
 
+const pinResults = ['committed', 'pull-request', 'no-change'] as const;
+
+/**
+ * A deployment a pin request sends once its commit landed (`deploy: { targets, after: pin }`). Each
+ * carries the rule and routes it came from: rules that share one pin may deploy different targets.
+ */
+export const deployAfterPinSchema = z.strictObject({
+  /** Key of `deployTargets` in the config. */
+  target: z.string().min(1),
+  rule: fromRule.rule,
+  notify: fromRule.notify,
+});
+export type DeployAfterPin = z.infer<typeof deployAfterPinSchema>;
+
 export const pinRequestSchema = z.strictObject({
   type: z.literal('pin'),
   ...fromRule,
@@ -39,14 +53,31 @@ export const pinRequestSchema = z.strictObject({
   render: z.enum(['tag-and-digest', 'digest-only']),
   /** The rule's tag matcher; `follow` only moves a tag to one that satisfies it. */
   tagPattern: z.string().optional(),
+  /** Deploy requests to queue once the commit landed, with its sha (see deployRequestsAfterPin). */
+  then: z.array(deployAfterPinSchema).min(1).optional(),
 });
 export type PinRequest = z.infer<typeof pinRequestSchema>;
+
+/** What the pin reported, as a deployment after it sees it: the commit to deploy and where it is. */
+export const landedPinSchema = z.strictObject({
+  /** Key of `gitops` in the config. */
+  repo: z.string().min(1).optional(),
+  result: z.enum(pinResults),
+  commit: z.string().min(1).optional(),
+  commitUrl: z.string().min(1).optional(),
+  pullRequestUrl: z.string().min(1).optional(),
+});
+export type LandedPinInfo = z.infer<typeof landedPinSchema>;
 
 export const deployRequestSchema = z.strictObject({
   type: z.literal('deploy'),
   ...fromRule,
   /** Key of `deployTargets` in the config. */
   target: z.string().min(1),
+  /** Set when the rule says `deploy: { after: pin }`: the request was sent by the pin, not by ingress. */
+  after: z.literal('pin').optional(),
+  /** The pin this deployment waited for, once it landed. */
+  pin: landedPinSchema.optional(),
 });
 export type DeployRequest = z.infer<typeof deployRequestSchema>;
 
@@ -64,7 +95,7 @@ export const notificationPayloadSchema = z.discriminatedUnion('kind', [
     kind: z.literal('pinned'),
     event: imageEventSchema,
     repo: z.string(),
-    result: z.enum(['committed', 'pull-request', 'no-change']),
+    result: z.enum(pinResults),
     files: z.array(
       z.strictObject({ file: z.string(), line: z.number().int(), before: z.string(), after: z.string() }),
     ),
@@ -79,6 +110,13 @@ export const notificationPayloadSchema = z.discriminatedUnion('kind', [
     target: z.string(),
     targetType: z.string(),
     runUrl: z.string().optional(),
+    /** Container Apps: the revision the image change created. */
+    revision: z.string().optional(),
+    /** With `after: pin`: the pin commit the deployment was triggered for. */
+    commit: z.string().optional(),
+    pullRequestUrl: z.string().optional(),
+    /** Triggered, but with a caveat (e.g. a replica region never reported the image). */
+    warning: z.string().optional(),
   }),
   z.strictObject({
     kind: z.literal('retention'),
@@ -101,6 +139,8 @@ export const notificationPayloadSchema = z.discriminatedUnion('kind', [
     error: z.string(),
     attempts: z.number().int().nonnegative(),
     poisoned: z.boolean(),
+    /** The queue the message was parked on, when it was. */
+    parkedOn: z.string().optional(),
     event: imageEventSchema.optional(),
     target: z.string().optional(),
   }),

@@ -1,4 +1,4 @@
-/** Queue names (DESIGN.md contracts). Each has a `-poison` twin the host fills after maxDequeueCount. */
+/** Queue names (DESIGN.md contracts). Each has a twin where the queue-consumer runner parks messages. */
 export const queueNames = {
   /** Accepted events with their planned actions: one atomic write at ingress, fanned out afterwards. */
   imageEvents: 'image-events',
@@ -8,5 +8,3 @@ export const queueNames = {
   retention: 'retention-requests',
 } as const;
 export type QueueName = (typeof queueNames)[keyof typeof queueNames];
-
-export const poisonQueueOf = (queue: string): string => `${queue}-poison`;

@@ -1,14 +1,14 @@
 import { flushBurst, settleFlushedBurst, type BurstState } from '../cards/burst-folding';
 import type { NotifyFlush } from '../messages/notification-queue';
-import { queueNames } from '../messages/queues';
+import { deferral } from '../messages/queue-contract';
 import { burstScope, type NotifyDeps, type NotifyOutcome } from './notify-types';
 import { burstKey, keptChanging, maxStateRounds, readBurst, scheduleFlush } from './burst-state';
 import { notifyKey, postCardOnce } from './post-card-once';
 import type { ResolvedChannel } from './resolve-channel';
 
 /**
- * Handles a burst's flush message (protocol in shared/domain/cards/burst-folding.ts): too early → sent
- * again with the remaining delay; already flushed → dropped; due → the folded card is posted once per
+ * Handles a burst's flush message (protocol in shared/domain/cards/burst-folding.ts): too early → a
+ * deferral for the remaining delay (the runner sends it again); already flushed → dropped; due → the folded card is posted once per
  * burst, then the row is deleted If-Match, or settled when pushes arrived while the card was posted.
  * A retry after the card went out finds the burst's notify key done and only settles the row.
  */
@@ -26,9 +26,7 @@ export async function flushBurstMessage(
     return { kind: 'nothing-to-flush', channel: channel.name, reason: step.reason };
   }
   if (step.action === 'wait') {
-    await deps.queue.send(queueNames.notify, flush, { delaySeconds: step.delaySeconds });
-    deps.log.info(`burst ${flush.burstId} of ${where} is not due yet; flushing in ${step.delaySeconds}s`);
-    return { kind: 'flush-deferred', channel: channel.name, delaySeconds: step.delaySeconds };
+    return deferral(step.delaySeconds * 1000, `burst ${flush.burstId} of ${where} is not due yet`);
   }
 
   const cardKey = notifyKey(flush.dedupeKey, `burst-${flush.burstId}`, channel.name);

@@ -1,61 +1,57 @@
-import { DomainError } from '../errors';
+import { ConfigError, DomainError } from '../errors';
 import { describeImage } from '../events/image-event';
 import type { Notification, NotificationPayload } from '../messages/action-messages';
-import type { NotificationQueueMessage } from '../messages/notification-queue';
-import { poisonQueueOf, queueNames } from '../messages/queues';
+import {
+  notificationQueueMessageSchema,
+  type NotificationQueueMessage,
+} from '../messages/notification-queue';
+import type { QueueContract } from '../messages/queue-contract';
+import { queueNames } from '../messages/queues';
 import { flushBurstMessage } from './flush-burst-message';
 import { foldPush } from './fold-push';
-import type { Delivery, NotifyDeps, NotifyOutcome } from './notify-types';
+import type { NotifyDeps, NotifyOutcome } from './notify-types';
 import { notifyKey, postCardOnce } from './post-card-once';
 import { resolveChannel, type ResolvedChannel } from './resolve-channel';
 
-const poisonQueue = poisonQueueOf(queueNames.notify);
+/** The notifications queue for the queue-consumer runner (no failure card: Teams is what failed). */
+export const notifyQueue: QueueContract<NotificationQueueMessage> = {
+  queue: queueNames.notify,
+  action: 'notify',
+  schema: notificationQueueMessageSchema,
+  describe: describeMessage,
+};
 
 /**
  * Delivers one message of the notifications queue to Teams: a notification becomes one card (pushes
  * are folded into bursts when `notifications.burstWindow` > 0), a flush message posts its burst.
  *
  * Failures that retrying cannot fix (unknown channel, unset URL setting, a URL the policy refuses, a
- * 4xx from the flow) are logged with what to fix and the message is parked on notifications-poison;
- * nothing is thrown. Retryable failures are thrown so the queue tries again, and the last attempt says
- * that the message goes to the poison queue. No log line holds the channel's URL.
+ * 4xx from the flow) throw a `ConfigError`/`DomainError` that is not retryable and says what to fix;
+ * others throw a retryable one. No message holds the channel's URL.
  */
 export async function handleNotification(
   deps: NotifyDeps,
   message: NotificationQueueMessage,
-  delivery: Delivery,
 ): Promise<NotifyOutcome> {
-  const what = describeMessage(message);
   const resolved = resolveChannel(deps, message.channel);
-  if (!resolved.ok) return park(deps, message, `cannot deliver ${what}: ${resolved.problem}`);
+  if (!resolved.ok) throw new ConfigError(resolved.problem);
   const channel = resolved.channel;
+  let outcome: NotifyOutcome;
   try {
-    const outcome = await deliver(deps, channel, message);
-    if (outcome.kind === 'duplicate') deps.log.info(`${what} was already delivered; skipped`);
-    return outcome;
+    outcome = await deliver(deps, channel, message);
   } catch (thrown) {
-    if (thrown instanceof DomainError && !thrown.retryable) {
-      return park(
-        deps,
-        message,
-        `cannot deliver ${what}: ${thrown.message}. Fix teams.${channel.name} or the app setting ` +
-          `${channel.settingName}, then move the message back to ${queueNames.notify}`,
+    if (thrown instanceof DomainError && !thrown.retryable && thrown.code !== 'config') {
+      throw new DomainError(
+        thrown.code,
+        `${thrown.message}; fix teams.${channel.name} or the app setting ${channel.settingName}`,
+        { cause: thrown },
       );
-    }
-    const reason = thrown instanceof Error ? thrown.message : String(thrown);
-    const attempt = `attempt ${delivery.attempt} of ${delivery.maxAttempts}`;
-    if (delivery.attempt >= delivery.maxAttempts) {
-      deps.log.error(
-        `${what} failed on the last ${attempt}; the host moves it to ${poisonQueue}: ${reason}` +
-          (message.type === 'notify-flush'
-            ? '. The burst stays stored: the next push to the repository flushes it, or replay the message'
-            : ''),
-      );
-    } else {
-      deps.log.warn(`${what} failed (${attempt}); the queue retries it: ${reason}`);
     }
     throw thrown;
   }
+  if (outcome.kind === 'duplicate')
+    deps.log.info(`${describeMessage(message)} was already delivered; skipped`);
+  return outcome;
 }
 
 async function deliver(
@@ -74,17 +70,8 @@ async function deliver(
   return { kind: posted, channel: channel.name };
 }
 
-async function park(
-  deps: NotifyDeps,
-  message: NotificationQueueMessage,
-  reason: string,
-): Promise<NotifyOutcome> {
-  await deps.queue.send(poisonQueue, message);
-  deps.log.error(`${reason}; moved the message to ${poisonQueue} (retrying cannot help)`);
-  return { kind: 'parked', channel: message.channel, reason };
-}
-
-function describeMessage(message: NotificationQueueMessage): string {
+/** `the pinned card for … to Teams channel "platform" (correlation …)`. */
+export function describeMessage(message: NotificationQueueMessage): string {
   const to = `to Teams channel "${message.channel}" (correlation ${message.correlationId})`;
   if (message.type === 'notify-flush') {
     const where = `${message.registry ? `${message.registry}/` : ''}${message.repository}`;

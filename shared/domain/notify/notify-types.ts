@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema';
+import type { Deferral } from '../messages/queue-contract';
 import type { Clock, DedupeStore, Logger, QueueSender, StateStore } from '../ports';
 
 /**
@@ -28,14 +29,6 @@ export interface NotifyDeps {
   log: Logger;
 }
 
-/** Which attempt at the queue message this is: the last one ends on the poison queue when it fails. */
-export interface Delivery {
-  /** The message's dequeue count, 1 on the first attempt. */
-  attempt: number;
-  /** host.json `maxDequeueCount`. */
-  maxAttempts: number;
-}
-
 /** What became of one notifications-queue message. */
 export type NotifyOutcome =
   /** The card was posted to the channel. */
@@ -44,12 +37,10 @@ export type NotifyOutcome =
   | { kind: 'duplicate'; channel: string }
   /** The push joined a burst whose flush message is (or was already) scheduled. */
   | { kind: 'folded'; channel: string; burstId: string; scheduled: boolean }
-  /** A flush message came before its burst's window ended and was sent again with this delay. */
-  | { kind: 'flush-deferred'; channel: string; delaySeconds: number }
+  /** A flush message came before its burst's window ended: the runner sends it again after the delay. */
+  | Deferral
   /** A flush message with nothing to flush (the burst was already sent). */
-  | { kind: 'nothing-to-flush'; channel: string; reason: string }
-  /** Retrying cannot help: moved to notifications-poison with an error saying what to fix. */
-  | { kind: 'parked'; channel: string; reason: string };
+  | { kind: 'nothing-to-flush'; channel: string; reason: string };
 
 /** Dedupe scope of posted cards and folded pushes. */
 export const notifyScope = 'notify';

@@ -1,5 +1,5 @@
 import picomatch from 'picomatch';
-import type { PinEdit, PinTree } from './pin-ports';
+import type { GitEdit, GitTree } from '../ports';
 import {
   rewriteImageRefs,
   type FileContent,
@@ -15,7 +15,7 @@ const readConcurrency = 16;
 /** The writer's edit for one pin, and what its latest round found. */
 export interface PinEditor {
   /** Pure in the tree: runs again on the fresh tree after a lost race. */
-  edit: PinEdit;
+  edit: GitEdit;
   /** The result of the latest round (the one that was committed); empty before the first. */
   last(): RewriteResult;
 }
@@ -33,7 +33,7 @@ export function createPinEditor(input: {
 }): PinEditor {
   const selected = picomatch([...input.paths], { dot: true });
   let last: RewriteResult = { changes: [], skipped: [], files: [] };
-  const edit: PinEdit = async (tree) => {
+  const edit: GitEdit = async (tree) => {
     const paths = (await tree.list()).filter((path) => selected(path));
     const result = rewriteImageRefs(await readFiles(tree, paths), input.image, input.options);
     last = result;
@@ -43,7 +43,7 @@ export function createPinEditor(input: {
 }
 
 /** Reads the selected files, a few at a time (a large gitops tree has thousands). */
-async function readFiles(tree: PinTree, paths: readonly string[]): Promise<FileContent[]> {
+async function readFiles(tree: GitTree, paths: readonly string[]): Promise<FileContent[]> {
   const files: FileContent[] = [];
   for (let start = 0; start < paths.length; start += readConcurrency) {
     const batch = paths.slice(start, start + readConcurrency);

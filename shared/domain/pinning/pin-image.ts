@@ -1,27 +1,41 @@
+import { DomainError, ConfigError } from '../errors';
 import type { GitopsRepo } from '../config/schema';
-import { ConfigError, DomainError } from '../errors';
 import { describeImage } from '../events/image-event';
-import type { Notification, PinRequest } from '../messages/action-messages';
-import { poisonQueueOf, queueNames } from '../messages/queues';
+import { pinRequestSchema, type PinRequest } from '../messages/action-messages';
+import type { QueueContract } from '../messages/queue-contract';
+import { queueNames } from '../messages/queues';
+import type { GitWriteInput } from '../ports';
+import { scrubSecrets } from '../redact';
 import { changedFiles, pullRequestBody, renderCommitMessage, subjectOf } from './commit-message';
 import { commitUrlFor } from './commit-url';
 import { gitCredentials, type GitCredentials } from './git-credentials';
 import { failedNotifications, pinnedNotifications, type PinReport } from './pin-notifications';
 import { createPinEditor } from './pin-editor';
-import type { PinDelivery, PinDeps, PinWriteInput } from './pin-ports';
+import type { PinDeps } from './pin-ports';
+import { prBranchName } from './pr-branch-name';
 import { rewriteImageRefs, type RewriteOptions } from './rewrite-image-refs';
 
-export type { PinDelivery, PinDeps } from './pin-ports';
+export type { PinDeps } from './pin-ports';
 
-/** What became of one pin request. Failures a retry can fix are thrown instead. */
+/** What became of one pin request. Failures are thrown: the queue-consumer runner retries or parks them. */
 export type PinOutcome =
-  | ({ kind: 'pinned'; attempts: number } & PinReport)
+  | ({ kind: 'pinned' } & PinReport)
   /** Nothing to do: a digest-only push (which tag moved?) or an event without a registry. */
-  | { kind: 'skipped'; reason: string }
-  /** Retrying cannot help (config, token, refused by the host): reported and moved to pin-requests-poison. */
-  | { kind: 'parked'; reason: string };
+  | { kind: 'skipped'; reason: string };
 
-const poisonQueue = poisonQueueOf(queueNames.pin);
+/** The pin-requests queue for the queue-consumer runner: its messages, log name and failure report. */
+export const pinQueue: QueueContract<PinRequest> = {
+  queue: queueNames.pin,
+  action: 'pin',
+  schema: pinRequestSchema,
+  describe: describePin,
+  failed: (request, failure) => failedNotifications(request, { ...failure, poisoned: true }),
+};
+
+/** `pin of contoso.azurecr.io/payments/api:1.4.2@sha256:… into gitops "fleet"`. */
+export function describePin(request: PinRequest): string {
+  return `pin of ${describeImage(request.event)} into gitops "${request.repo}"`;
+}
 
 /**
  * Pins the pushed digest into the request's gitops repository and reports the outcome.
@@ -30,21 +44,16 @@ const poisonQueue = poisonQueueOf(queueNames.pin);
  *   `rewriteImageRefs` inside the writer's edit, so every round (after a lost race too) rewrites the
  *   fresh tree. A redelivered request finds nothing to change and makes no commit.
  * - Push mode commits to the configured branch; pull-request mode to the bot-owned branch
- *   (`pullRequestBranch`), then opens or updates the pull request — also when that branch already held
+ *   (`prBranchName`), then opens or updates the pull request — also when that branch already held
  *   the change, so a redelivery after a crash between push and PR still opens it.
  * - Sends one `pinned` notification per notify route that wants them (keyed by `pinOutcomeKey`).
  *
- * A failure retrying cannot fix (unknown gitops repo, unset token setting, 401/403/404, a bad template
- * or digest) sends `failed` notifications, parks the request on pin-requests-poison and resolves
- * `parked`. Anything else is thrown so the queue retries it; on the last attempt `failed`
- * notifications go out first. No message or log line holds a token.
+ * Throws a `DomainError` that is not retryable when retrying cannot fix it (unknown gitops repo, unset
+ * token setting, 401/403/404, a bad template or digest), and a retryable one otherwise. No error
+ * message or log line holds a token.
  */
-export async function pinImage(
-  deps: PinDeps,
-  request: PinRequest,
-  delivery: PinDelivery,
-): Promise<PinOutcome> {
-  const what = `pin of ${describeImage(request.event)} into gitops "${request.repo}"`;
+export async function pinImage(deps: PinDeps, request: PinRequest): Promise<PinOutcome> {
+  const what = describePin(request);
   const { tag } = request.event;
   if (tag === undefined || request.event.registry === '') {
     const reason =
@@ -55,32 +64,19 @@ export async function pinImage(
     return { kind: 'skipped', reason };
   }
   const secrets: string[] = [];
+  let report: PinReport;
   try {
-    const report = await pin(deps, request, tag, secrets);
-    await sendAll(deps, pinnedNotifications(request, report));
-    const where = report.pullRequestUrl ?? report.commit?.slice(0, 12) ?? 'no commit';
-    deps.log.info(
-      `${what}: ${report.result} (${where}; ${changedFiles(report.changes).length} file(s), ` +
-        `${report.skipped.length} reference(s) skipped)`,
-    );
-    return { kind: 'pinned', attempts: delivery.attempt, ...report };
+    report = await pin(deps, request, tag, secrets);
   } catch (thrown) {
-    const reason = scrub(thrown instanceof Error ? thrown.message : String(thrown), secrets);
-    if (thrown instanceof DomainError && !thrown.retryable) {
-      return park(deps, request, delivery, `${what} failed: ${reason}`, reason);
-    }
-    const attempt = `attempt ${delivery.attempt} of ${delivery.maxAttempts}`;
-    if (delivery.attempt < delivery.maxAttempts) {
-      deps.log.warn(`${what} failed (${attempt}); the queue retries it: ${reason}`);
-      throw thrown;
-    }
-    deps.log.error(`${what} failed on the last ${attempt}; the host moves it to ${poisonQueue}: ${reason}`);
-    await sendAll(
-      deps,
-      failedNotifications(request, { error: reason, attempts: delivery.attempt, poisoned: true }),
-    ).catch((error: unknown) => deps.log.error(`could not queue the failed notification: ${String(error)}`));
-    throw thrown;
+    throw scrubbed(thrown, secrets);
   }
+  for (const note of pinnedNotifications(request, report)) await deps.queue.send(queueNames.notify, note);
+  const where = report.pullRequestUrl ?? report.commit?.slice(0, 12) ?? 'no commit';
+  deps.log.info(
+    `${what}: ${report.result} (${where}; ${changedFiles(report.changes).length} file(s), ` +
+      `${report.skipped.length} reference(s) skipped)`,
+  );
+  return { kind: 'pinned', ...report };
 }
 
 async function pin(deps: PinDeps, request: PinRequest, tag: string, secrets: string[]): Promise<PinReport> {
@@ -97,8 +93,7 @@ async function pin(deps: PinDeps, request: PinRequest, tag: string, secrets: str
   rewriteImageRefs([], image, options);
   const credentials = gitCredentials(request.repo, repo, deps.setting);
   if (credentials.token) secrets.push(credentials.token);
-  const targetBranch =
-    repo.mode === 'pull-request' ? deps.pullRequestBranch(event.repository, tag) : undefined;
+  const targetBranch = repo.mode === 'pull-request' ? prBranchName(event.repository, tag) : undefined;
   const messageInput = {
     event,
     repo: request.repo,
@@ -167,7 +162,7 @@ function writeInput(
   credentials: GitCredentials,
   eventId: string,
   targetBranch: string | undefined,
-): PinWriteInput {
+): GitWriteInput {
   return {
     url: repo.url,
     branch: repo.branch,
@@ -180,34 +175,17 @@ function writeInput(
   };
 }
 
-async function park(
-  deps: PinDeps,
-  request: PinRequest,
-  delivery: PinDelivery,
-  problem: string,
-  reason: string,
-): Promise<PinOutcome> {
-  // Notifications first: if parking then fails, the retry sends them again and the Teams consumer
-  // drops the copies by key; the other order could lose the report.
-  await sendAll(
-    deps,
-    failedNotifications(request, { error: reason, attempts: delivery.attempt, poisoned: true }),
-  );
-  await deps.queue.send(poisonQueue, request);
-  deps.log.error(
-    `${problem}. Retrying cannot help, so the request was moved to ${poisonQueue}; fix the cause, then move ` +
-      `the message back to ${queueNames.pin} to run it again`,
-  );
-  return { kind: 'parked', reason };
-}
-
-async function sendAll(deps: PinDeps, notifications: readonly Notification[]): Promise<void> {
-  for (const notification of notifications) await deps.queue.send(queueNames.notify, notification);
-}
-
-function scrub(text: string, secrets: readonly string[]): string {
-  return secrets.reduce(
-    (result, secret) => (secret.length >= 4 ? result.split(secret).join('***') : result),
-    text,
-  );
+/** The same error with every secret removed from its message (a host may echo a token back). */
+function scrubbed(thrown: unknown, secrets: readonly string[]): unknown {
+  if (!(thrown instanceof Error) || secrets.length === 0) return thrown;
+  const message = scrubSecrets(thrown.message, secrets);
+  if (message === thrown.message) return thrown;
+  if (thrown instanceof DomainError) {
+    return new DomainError(thrown.code, message, {
+      issues: thrown.issues,
+      retryable: thrown.retryable,
+      cause: thrown,
+    });
+  }
+  return new Error(message);
 }

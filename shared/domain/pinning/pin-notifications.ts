@@ -71,7 +71,7 @@ export function pinnedNotifications(request: PinRequest, report: PinReport): Not
 /** One `failed` notification per notify route that asked for them. */
 export function failedNotifications(
   request: PinRequest,
-  failure: { error: string; attempts: number; poisoned: boolean },
+  failure: { error: string; attempts: number; poisoned: boolean; parkedOn?: string },
 ): Notification[] {
   return toRoutes(request, 'failed', {
     kind: 'failed',
@@ -79,6 +79,7 @@ export function failedNotifications(
     error: cut(failure.error, maxErrorChars),
     attempts: failure.attempts,
     poisoned: failure.poisoned,
+    ...(failure.parkedOn === undefined ? {} : { parkedOn: failure.parkedOn }),
     event: request.event,
     target: request.repo,
   });

@@ -7,7 +7,7 @@ import {
   type Rule,
 } from '../config/schema';
 import type { ImageEvent } from '../events/image-event';
-import type { ActionMessage, ResolvedNotifyRoute } from '../messages/action-messages';
+import type { ActionMessage, PinRequest, ResolvedNotifyRoute } from '../messages/action-messages';
 import { compileTagMatcher, type TagPredicate } from './tag-matcher';
 
 export interface ActionPlan {
@@ -28,6 +28,7 @@ export function planActions(event: ImageEvent, config: Config): ActionPlan {
   const envelope = { dedupeKey: event.dedupeKey, correlationId: event.id };
   const seen = new Set<string>();
   const once = (key: string) => (seen.has(key) ? false : (seen.add(key), true));
+  const pins = new Map<string, PinRequest>();
 
   config.rules.forEach((rule, index) => {
     if (!compiled[index]?.(event)) return;
@@ -37,10 +38,12 @@ export function planActions(event: ImageEvent, config: Config): ActionPlan {
     const notify = resolveRoutes(rule.notify);
     const isPush = pushActions.has(event.action);
 
+    let pin: PinRequest | undefined;
     if (rule.pin) {
+      const key = `pin\n${rule.pin.repo}\n${rule.pin.paths.join('\n')}\n${rule.pin.mode}`;
       if (!isPush) plan.notes.push(`${label}: ${event.action} events are not pinned`);
-      else if (once(`pin\n${rule.pin.repo}\n${rule.pin.paths.join('\n')}\n${rule.pin.mode}`)) {
-        plan.messages.push({
+      else if (once(key)) {
+        pin = {
           type: 'pin',
           ...envelope,
           event,
@@ -51,14 +54,20 @@ export function planActions(event: ImageEvent, config: Config): ActionPlan {
           mode: rule.pin.mode,
           render: rule.pin.render,
           ...(rule.match.tag ? { tagPattern: rule.match.tag } : {}),
-        });
-      }
+        };
+        pins.set(key, pin);
+        plan.messages.push(pin);
+      } else pin = pins.get(key);
     }
-    for (const target of rule.deploy) {
+    for (const target of rule.deploy.targets) {
       if (!isPush) plan.notes.push(`${label}: ${event.action} events do not trigger deployments`);
-      else if (once(`deploy\n${target}`)) {
+      else if (!once(`deploy\n${target}`)) continue;
+      else if (rule.deploy.after !== 'pin') {
         plan.messages.push({ type: 'deploy', ...envelope, event, rule: ruleRef, notify, target });
-      }
+      } else if (pin) {
+        // The pin consumer sends it once the commit landed, with its sha (issue 10 §2).
+        pin.then = [...(pin.then ?? []), { target, rule: ruleRef, notify }];
+      } else plan.notes.push(`${label}: deploy target "${target}" waits for a pin, but the rule has none`);
     }
     const kind: NotifyKind = isPush ? 'pushed' : 'deleted';
     for (const route of notify) {

@@ -36,7 +36,36 @@ describe('createQueueSender (Azurite)', () => {
   it('keeps a delayed message invisible until its time', async () => {
     const sender = createQueueSender(QueueServiceClient.fromConnectionString(azurite.connectionString));
     await sender.send('delayed', { n: 1 }, { delaySeconds: 60 });
+    const client = QueueServiceClient.fromConnectionString(azurite.connectionString).getQueueClient(
+      'delayed',
+    );
+    // On the queue, but neither a peek nor a trigger's receive sees it yet.
+    expect((await client.getProperties()).approximateMessagesCount).toBe(1);
     expect(await peekAll(azurite.connectionString, 'delayed')).toEqual([]);
+    expect((await client.receiveMessages({ numberOfMessages: 32 })).receivedMessageItems).toEqual([]);
+  });
+
+  it('shows a delayed message when its time comes, with a week to live after the delay', async () => {
+    const sender = createQueueSender(QueueServiceClient.fromConnectionString(azurite.connectionString));
+    const client = QueueServiceClient.fromConnectionString(azurite.connectionString).getQueueClient(
+      'delayed-ttl',
+    );
+    await sender.send('delayed-ttl', { n: 2 }, { delaySeconds: 2 });
+    expect((await client.peekMessages()).peekedMessageItems).toEqual([]);
+
+    let peeked = (await client.peekMessages()).peekedMessageItems;
+    for (let tries = 0; peeked.length === 0 && tries < 60; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      peeked = (await client.peekMessages()).peekedMessageItems;
+    }
+
+    expect(peeked).toHaveLength(1);
+    const [message] = peeked;
+    expect(JSON.parse(Buffer.from(message?.messageText ?? '', 'base64').toString('utf8'))).toEqual({ n: 2 });
+    const ttlSeconds = ((message?.expiresOn.getTime() ?? 0) - (message?.insertedOn.getTime() ?? 0)) / 1000;
+    // Storage's default is 7 days from sending, which a long retry delay would eat into; the sender
+    // gives a delayed message 7 days after its delay (times are whole seconds).
+    expect(ttlSeconds).toBe(2 + 7 * 24 * 60 * 60);
   });
 
   it('turns a storage outage into a retryable error naming the queue', async () => {

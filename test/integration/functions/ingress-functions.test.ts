@@ -6,12 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AzuriteHandle } from '../../../shared/local-host/azurite';
 import { peekAll, startTestAzurite } from '../../helpers/azurite';
 import { loadFixture } from '../../helpers/fixtures';
+import { acrWebhook } from '../../../functions/acr-webhook';
+import { acrEventGrid } from '../../../functions/acr-event-grid';
+import { fanOutActions } from '../../../functions/fan-out-actions';
+import { useTestRuntime } from '../../helpers/runtime';
 
 const secret = 'Bearer integration-secret';
 let azurite: AzuriteHandle;
-let acrWebhook: typeof import('../../../functions/acr-webhook').acrWebhook;
-let acrEventGrid: typeof import('../../../functions/acr-event-grid').acrEventGrid;
-let fanOutActions: typeof import('../../../functions/fan-out-actions').fanOutActions;
 let logs: string[] = [];
 
 const context = () =>
@@ -43,15 +44,12 @@ rules:
     notify: [platform]
 `,
   );
-  Object.assign(process.env, {
+  await useTestRuntime({
     AzureWebJobsStorage: azurite.connectionString,
     AUTOPILOT_CONFIG: join(dir, 'autopilot.yaml'),
     ACR_WEBHOOK_SECRET: secret,
     TEAMS: 'https://prod-00.westus.logic.azure.com/workflows/x',
   });
-  ({ acrWebhook } = await import('../../../functions/acr-webhook'));
-  ({ acrEventGrid } = await import('../../../functions/acr-event-grid'));
-  ({ fanOutActions } = await import('../../../functions/fan-out-actions'));
 });
 afterAll(() => azurite?.stop());
 
@@ -105,7 +103,12 @@ describe('acrWebhook handler (Azurite)', () => {
   it('parks an unreadable image-events message on the poison queue instead of retrying it', async () => {
     await fanOutActions({ type: 'accepted-event' }, context());
     expect(await peekAll(azurite.connectionString, 'image-events-poison')).toEqual([
-      { type: 'accepted-event' },
+      {
+        type: 'accepted-event',
+        delivery: expect.objectContaining({
+          reason: expect.stringMatching(/^unreadable message on image-events:\n/),
+        }),
+      },
     ]);
   });
 

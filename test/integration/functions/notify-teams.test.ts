@@ -10,10 +10,11 @@ import type { Notification } from '../../../shared/domain/messages/action-messag
 import type { AzuriteHandle } from '../../../shared/local-host/azurite';
 import { peekAll, startTestAzurite } from '../../helpers/azurite';
 import { fakeSignature, startFakeTeamsServer, type FakeTeamsServer } from '../../helpers/fake-teams-server';
+import { notifyTeams } from '../../../functions/notify-teams';
+import { useTestRuntime } from '../../helpers/runtime';
 
 let azurite: AzuriteHandle;
 let teams: FakeTeamsServer;
-let notifyTeams: typeof import('../../../functions/notify-teams').notifyTeams;
 const logs: string[] = [];
 
 const context = (dequeueCount = 1) =>
@@ -64,14 +65,13 @@ teams:
 notifications: { burstWindow: 1s }
 `,
   );
-  Object.assign(process.env, {
+  await useTestRuntime({
     AzureWebJobsStorage: azurite.connectionString,
     AUTOPILOT_CONFIG: join(dir, 'autopilot.yaml'),
     AZURE_FUNCTIONS_ENVIRONMENT: 'Development',
     AUTOPILOT_ALLOW_INSECURE_LOOPBACK: 'true',
     TEAMS_PLATFORM: teams.workflowUrl(),
   });
-  ({ notifyTeams } = await import('../../../functions/notify-teams'));
 });
 afterAll(async () => {
   await teams?.close();
@@ -100,7 +100,7 @@ describe('notifyTeams handler (Azurite + fake Teams server)', () => {
   it('skips a redelivered notification (Table dedupe)', async () => {
     await notifyTeams(notification({ kind: 'deleted', event: event('1.0.0', 'delete') }), context(2));
     expect(teams.requests).toHaveLength(0);
-    expect(logs.at(-1)).toMatch(/was already delivered; skipped/);
+    expect(logs.join('\n')).toMatch(/was already delivered; skipped/);
   });
 
   it('folds pushes into one card, flushed by a delayed message on the notifications queue', async () => {
@@ -128,8 +128,16 @@ describe('notifyTeams handler (Azurite + fake Teams server)', () => {
     const unset = notification({ kind: 'deleted', event: event('3.0.0', 'delete') }, 'unset');
     await notifyTeams(unknown, context());
     await notifyTeams(unset, context());
-    expect(await peekAll(azurite.connectionString, 'notifications-poison')).toEqual([unknown, unset]);
-    expect(logs.join('\n')).toMatch(/error cannot deliver .*teams\.nope is missing from the config/);
+    expect(await peekAll(azurite.connectionString, 'notifications-poison')).toEqual([
+      {
+        ...unknown,
+        delivery: expect.objectContaining({ reason: expect.stringMatching(/teams\.nope is missing/) }),
+      },
+      { ...unset, delivery: expect.objectContaining({ reason: expect.stringMatching(/TEAMS_NOT_SET/) }) },
+    ]);
+    expect(logs.join('\n')).toMatch(
+      /error the deleted card .* failed: Teams channel "nope" is not configured: teams\.nope is missing from the config/,
+    );
     expect(logs.join('\n')).toMatch(
       /teams\.unset\.urlFrom names the app setting TEAMS_NOT_SET, which is not set/,
     );
@@ -141,21 +149,41 @@ describe('notifyTeams handler (Azurite + fake Teams server)', () => {
     expect(await peekAll(azurite.connectionString, 'notifications-poison')).toContainEqual({
       type: 'notify',
       channel: 'platform',
+      delivery: expect.objectContaining({
+        reason: expect.stringMatching(/unreadable message on notifications/),
+      }),
     });
   });
 
-  it('throws on 5xx so the host retries, and says on the last attempt that the message goes to poison', async () => {
+  it('re-queues on 5xx with a delay, and parks the message once the retry budget is spent', async () => {
     const busy = { status: 503, headers: { 'retry-after': '0' } };
-    teams.reply(busy, busy, busy);
+    teams.reply(busy, busy);
     const message = notification({ kind: 'deleted', event: event('4.0.0', 'delete') });
-    await expect(notifyTeams(message, context(5))).rejects.toThrow(/answered 503 on all 3 attempts/);
-    expect(teams.requests).toHaveLength(3);
-    expect(logs.join('\n')).toMatch(
-      /error .*failed on the last attempt 5 of 5; the host moves it to notifications-poison/,
+    await notifyTeams(message, context());
+    // Two tries in the worker (a blip), then the queue waits.
+    expect(teams.requests).toHaveLength(2);
+    expect(logs.join('\n')).toMatch(/warning .*failed \(attempt 1 of 20\): .*answered 503.*; retrying in \d/);
+    const client = QueueServiceClient.fromConnectionString(azurite.connectionString).getQueueClient(
+      'notifications',
     );
+    const { approximateMessagesCount } = await client.getProperties();
+    expect(approximateMessagesCount).toBe(1);
+
+    teams.reply(busy, busy);
+    const lastAttempt = { ...message, delivery: { attempt: 20, firstAttemptAt: new Date().toISOString() } };
+    await notifyTeams(lastAttempt, context());
+    const parked = await peekAll(azurite.connectionString, 'notifications-poison');
+    expect(parked.at(-1)).toEqual({
+      ...message,
+      delivery: expect.objectContaining({
+        attempt: 20,
+        reason: expect.stringMatching(/answered 503.*gave up/),
+      }),
+    });
+    expect(logs.join('\n')).toMatch(/error .*Moved to notifications-poison \(it kept failing\)/);
     // The claim was released: the message, replayed from the poison queue, posts.
     await notifyTeams(message, context());
-    expect(teams.requests).toHaveLength(4);
+    expect(teams.requests).toHaveLength(5);
   });
 
   it('never logs the signature of the URL', () => {

@@ -1,3 +1,4 @@
+import { QueueServiceClient } from '@azure/storage-queue';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,8 @@ import type { AzuriteHandle } from '../../../shared/local-host/azurite';
 import { peekAll, startTestAzurite } from '../../helpers/azurite';
 import { startFakePrApi, type FakePrApi } from '../../helpers/fake-pr-api';
 import { closedPort, startGitHttpServer, type GitHttpServer } from '../../helpers/git-http-server';
+import { pinRequest } from '../../../functions/pin-request';
+import { useTestRuntime } from '../../helpers/runtime';
 
 const TOKEN = 'ghp_pinRequestIntegrationToken000000001';
 const READ_TOKEN = 'ghp_pinRequestReadOnlyToken0000000002';
@@ -25,7 +28,6 @@ const manifest = (image: string) =>
 let azurite: AzuriteHandle;
 let git: GitHttpServer;
 let api: FakePrApi;
-let pinRequest: typeof import('../../../functions/pin-request').pinRequest;
 const logs: string[] = [];
 
 const context = (dequeueCount = 1) =>
@@ -94,14 +96,13 @@ gitops:
 teams: { platform: { urlFrom: TEAMS } }
 `,
   );
-  Object.assign(process.env, {
+  await useTestRuntime({
     AzureWebJobsStorage: azurite.connectionString,
     AUTOPILOT_CONFIG: join(dir, 'autopilot.yaml'),
     GITOPS_TOKEN: TOKEN,
     READ_TOKEN,
     TEAMS: 'https://prod-00.westus.logic.azure.com/workflows/x',
   });
-  ({ pinRequest } = await import('../../../functions/pin-request'));
 });
 afterAll(async () => {
   await Promise.all([azurite?.stop(), git?.close(), api?.close()]);
@@ -191,7 +192,9 @@ describe('pinRequest (Azurite, git http-backend, fake GitHub API)', () => {
     await expect(pinRequest(pin, context())).resolves.toBeUndefined();
 
     const parked = (await peekAll(azurite.connectionString, 'pin-requests-poison')) as PinRequest[];
-    expect(parked.filter((message) => message.repo === repo)).toEqual([pin]);
+    expect(parked.filter((message) => message.repo === repo)).toEqual([
+      { ...pin, delivery: expect.objectContaining({ attempt: 1, reason: expect.stringMatching(problem) }) },
+    ]);
     expect((await notificationsFor(pin)).map((note) => note.payload)).toEqual([
       expect.objectContaining({
         kind: 'failed',
@@ -205,22 +208,38 @@ describe('pinRequest (Azurite, git http-backend, fake GitHub API)', () => {
     expect(logs.join('\n')).toMatch(/move the message back to pin-requests/);
   });
 
-  it('throws for an unreachable host so the queue retries, and reports the last attempt', async () => {
+  it('re-queues for an unreachable host, and reports and parks it after the last attempt', async () => {
     const pin = request('down', '1.4.2');
 
-    await expect(pinRequest(pin, context(1))).rejects.toThrow(/ECONNREFUSED|unreachable|could not reach/i);
+    await pinRequest(pin, context(1));
     expect(await notificationsFor(pin)).toEqual([]);
+    expect(logs.join('\n')).toMatch(
+      /warning pin of .* failed \(attempt 1 of 20\): .*(ECONNREFUSED|could not reach)/,
+    );
+    const waiting = await QueueServiceClient.fromConnectionString(azurite.connectionString)
+      .getQueueClient('pin-requests')
+      .getProperties();
+    expect(waiting.approximateMessagesCount).toBe(1);
 
-    await expect(pinRequest(pin, context(5))).rejects.toThrow();
+    await pinRequest(
+      { ...pin, delivery: { attempt: 20, firstAttemptAt: new Date().toISOString() } },
+      context(),
+    );
     expect((await notificationsFor(pin)).map((note) => note.payload)).toEqual([
-      expect.objectContaining({ kind: 'failed', attempts: 5, poisoned: true }),
+      expect.objectContaining({ kind: 'failed', attempts: 20, poisoned: true }),
     ]);
+    const parked = (await peekAll(azurite.connectionString, 'pin-requests-poison')) as PinRequest[];
+    expect(parked.filter((message) => message.repo === 'down')).toHaveLength(1);
   });
 
   it('parks an unreadable message on pin-requests-poison', async () => {
     await pinRequest({ type: 'pin', repo: 'fleet' }, context());
     const parked = (await peekAll(azurite.connectionString, 'pin-requests-poison')) as unknown[];
-    expect(parked).toContainEqual({ type: 'pin', repo: 'fleet' });
+    expect(parked).toContainEqual({
+      type: 'pin',
+      repo: 'fleet',
+      delivery: expect.objectContaining({ attempt: 1 }),
+    });
   });
 
   it('never writes a token to a log line', () => {

@@ -137,7 +137,7 @@ describe('missingSettings', () => {
   it('finds *From fields at any depth and ignores set ones', () => {
     const config = parseConfig(`
 gitops: { a: { url: https://x.io/a.git, tokenFrom: SET, usernameFrom: UNSET } }
-retention: { registries: [{ name: r, type: oci, loginServer: x, passwordFrom: PW }] }
+retention: { registries: [{ name: r, type: oci, url: "https://x.io", usernameFrom: SET, passwordFrom: PW }] }
 `);
     expect(missingSettings(config, { SET: 'v' }).map((issue) => issue.path)).toEqual([
       'gitops.a.usernameFrom',

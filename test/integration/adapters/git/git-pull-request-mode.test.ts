@@ -2,16 +2,14 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createGitWriteBack,
-  prBranchName,
-  type Edit,
-  type WriteBackInput,
-} from '../../../../shared/adapters/git/git-write-back';
+import { createGitWriteBack } from '../../../../shared/adapters/git/git-write-back';
+import { prBranchName } from '../../../../shared/domain/pinning/pr-branch-name';
+import type { GitEdit as Edit, GitWriteInput as WriteBackInput } from '../../../../shared/domain/ports';
 import { GitHostUnavailableError } from '../../../../shared/adapters/git/git-errors';
 import { createPullRequests } from '../../../../shared/adapters/git/pull-requests';
 import { startFakePrApi, type FakePrApi } from '../../../helpers/fake-pr-api';
 import { startGitHttpServer, type GitHttpServer } from '../../../helpers/git-http-server';
+import { testHttpClient } from '../../../helpers/http-client';
 
 const author = { name: 'acr-autopilot', email: 'acr-autopilot@example.test' };
 const GITHUB_TOKEN = 'ghp_prModeTestToken000000000000001';
@@ -63,7 +61,7 @@ describe('createGitWriteBack (pull-request mode)', () => {
   it('pushes the commit to the bot-owned branch based on the base head, leaving the base alone', async () => {
     const input = await seed('pr-basic');
     const base = await server.head('pr-basic', 'main');
-    const { writeBack } = createGitWriteBack({ tmpDir: scratch });
+    const { writeBack } = createGitWriteBack({ http: testHttpClient(), tmpDir: scratch });
 
     const result = await writeBack(input, pin);
 
@@ -87,7 +85,7 @@ describe('createGitWriteBack (pull-request mode)', () => {
     );
     const url = await server.createRepo('pr-thin', { ...bulk, 'apps/payments/deployment.yaml': original });
     const before = server.requests.length;
-    const { writeBack } = createGitWriteBack({ tmpDir: scratch });
+    const { writeBack } = createGitWriteBack({ http: testHttpClient(), tmpDir: scratch });
 
     await writeBack({ url, branch: 'main', author, targetBranch: target }, pin);
 
@@ -99,7 +97,7 @@ describe('createGitWriteBack (pull-request mode)', () => {
 
   it('is a no-change on redelivery when the branch already holds exactly this change', async () => {
     const input = await seed('pr-redelivery');
-    const { writeBack } = createGitWriteBack({ tmpDir: scratch });
+    const { writeBack } = createGitWriteBack({ http: testHttpClient(), tmpDir: scratch });
     const first = await writeBack(input, pin);
 
     const again = await writeBack(input, pin);
@@ -117,7 +115,7 @@ describe('createGitWriteBack (pull-request mode)', () => {
   it('is a no-change on the base branch when the base already has the change (no PR branch)', async () => {
     const input = await seed('pr-already-on-base');
     await server.commitFiles('pr-already-on-base', 'main', { 'apps/payments/deployment.yaml': pinned });
-    const { writeBack } = createGitWriteBack({ tmpDir: scratch });
+    const { writeBack } = createGitWriteBack({ http: testHttpClient(), tmpDir: scratch });
 
     const result = await writeBack(input, pin);
 
@@ -127,7 +125,7 @@ describe('createGitWriteBack (pull-request mode)', () => {
 
   it('rebuilds the branch on the new base head when the base moved (force-push of the bot branch)', async () => {
     const input = await seed('pr-rebase');
-    const { writeBack } = createGitWriteBack({ tmpDir: scratch });
+    const { writeBack } = createGitWriteBack({ http: testHttpClient(), tmpDir: scratch });
     const first = await writeBack(input, pin);
     const moved = await server.commitFiles('pr-rebase', 'main', { 'README.md': '# fleet, edited\n' });
 
@@ -169,7 +167,11 @@ describe('createGitWriteBack (pull-request mode)', () => {
       }
     };
     const sleeps: number[] = [];
-    const { writeBack } = createGitWriteBack({ tmpDir: scratch, sleep: async (ms) => void sleeps.push(ms) });
+    const { writeBack } = createGitWriteBack({
+      http: testHttpClient(),
+      tmpDir: scratch,
+      sleep: async (ms) => void sleeps.push(ms),
+    });
 
     const result = await writeBack(input, pin);
 
@@ -200,8 +202,9 @@ describe('createGitWriteBack (pull-request mode)', () => {
     async ({ provider, repo, token, url }) => {
       await server.createRepo(repo, { 'apps/payments/deployment.yaml': original });
       const input = { url: url(server), branch: 'main', author, targetBranch: target, provider };
-      const { writeBack } = createGitWriteBack({ tmpDir: scratch });
+      const { writeBack } = createGitWriteBack({ http: testHttpClient(), tmpDir: scratch });
       const prs = createPullRequests({
+        http: testHttpClient(),
         githubApiUrl: api.githubApiUrl,
         azureDevOpsApiUrl: api.azureDevOpsApiUrl,
       });
@@ -239,8 +242,8 @@ describe('createGitWriteBack (pull-request mode)', () => {
     'leaves the pushed branch for the queue to retry the PR when the API answers $status',
     async ({ status, headers }) => {
       const input = { ...(await seed(`org/pr-retry-${status}`)), provider: 'github' as const };
-      const { writeBack } = createGitWriteBack({ tmpDir: scratch });
-      const prs = createPullRequests({ githubApiUrl: api.githubApiUrl });
+      const { writeBack } = createGitWriteBack({ http: testHttpClient(), tmpDir: scratch });
+      const prs = createPullRequests({ http: testHttpClient(), githubApiUrl: api.githubApiUrl });
       const pr = {
         url: input.url,
         provider: 'github' as const,

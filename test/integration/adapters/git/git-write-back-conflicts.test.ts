@@ -2,9 +2,11 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createGitWriteBack, type Edit } from '../../../../shared/adapters/git/git-write-back';
+import { createGitWriteBack } from '../../../../shared/adapters/git/git-write-back';
+import type { GitEdit as Edit } from '../../../../shared/domain/ports';
 import { UpstreamError } from '../../../../shared/domain/errors';
 import { startGitHttpServer, type GitHttpServer } from '../../../helpers/git-http-server';
+import { testHttpClient } from '../../../helpers/http-client';
 
 const author = { name: 'acr-autopilot', email: 'acr-autopilot@example.test' };
 
@@ -49,6 +51,7 @@ describe('createGitWriteBack when the branch moves between fetch and push', () =
     const logs: string[] = [];
     const sleeps: number[] = [];
     const { writeBack } = createGitWriteBack({
+      http: testHttpClient(),
       tmpDir: scratch,
       random: () => 0.5,
       sleep: async (ms) => void sleeps.push(ms),
@@ -82,6 +85,7 @@ describe('createGitWriteBack when the branch moves between fetch and push', () =
     };
     const sleeps: number[] = [];
     const { writeBack } = createGitWriteBack({
+      http: testHttpClient(),
       tmpDir: scratch,
       maxAttempts: 4,
       random: () => 1,
@@ -117,7 +121,7 @@ describe('createGitWriteBack when the branch moves between fetch and push', () =
       });
       // Separate adapters stand for separate Function instances: they share nothing but the git server.
       const adapters = Array.from({ length: instances }, () =>
-        createGitWriteBack({ tmpDir: scratch, backoff: { baseMs: 50, maxMs: 800 } }),
+        createGitWriteBack({ http: testHttpClient(), tmpDir: scratch, backoff: { baseMs: 50, maxMs: 800 } }),
       );
       let redeliveries = 0;
       // What the pin-requests queue does with a retryable error: deliver the message again.
@@ -162,7 +166,7 @@ describe('createGitWriteBack when the branch moves between fetch and push', () =
   it('rejects only the call whose edit throws; the others in the same round commit', async () => {
     const repo = 'one-bad-edit';
     const url = await server.createRepo(repo, { 'images.yaml': 'web: 1\napi: 1\n' });
-    const { writeBack } = createGitWriteBack({ tmpDir: scratch });
+    const { writeBack } = createGitWriteBack({ http: testHttpClient(), tmpDir: scratch });
     const input = { url, branch: 'main', author };
 
     const [web, bad, api] = await Promise.allSettled([

@@ -4,9 +4,12 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GitHostRefusedError, GitHostUnavailableError } from '../../../../shared/adapters/git/git-errors';
-import { createGitWriteBack, type Edit } from '../../../../shared/adapters/git/git-write-back';
+import { createGitWriteBack } from '../../../../shared/adapters/git/git-write-back';
+import type { GitEdit as Edit } from '../../../../shared/domain/ports';
+import { createOutboundClient, type OutboundClient } from '../../../../shared/adapters/http/outbound-client';
 import { ConfigError, UpstreamError } from '../../../../shared/domain/errors';
 import { closedPort, startGitHttpServer, type GitHttpServer } from '../../../helpers/git-http-server';
+import { testHttpClient } from '../../../helpers/http-client';
 
 const author = { name: 'acr-autopilot', email: 'acr-autopilot@example.test' };
 const WRITE_TOKEN = 'ghp_writeTokenThatMustNeverLeak0001';
@@ -51,10 +54,11 @@ describe('createGitWriteBack errors', () => {
 
   const writeBack = (
     password: string | undefined,
-    overrides: { url?: string; branch?: string; timeoutMs?: number } = {},
+    overrides: { url?: string; branch?: string; timeoutMs?: number; http?: OutboundClient } = {},
   ) => {
     logs = [];
     const adapter = createGitWriteBack({
+      http: overrides.http ?? testHttpClient({ log: { warn: (line) => logs.push(line) } }),
       tmpDir: scratch,
       log: (line) => logs.push(line),
       ...(overrides.timeoutMs === undefined ? {} : { timeoutMs: overrides.timeoutMs }),
@@ -156,7 +160,7 @@ describe('createGitWriteBack errors', () => {
     'rejects an edit that writes %s and pushes nothing',
     async (file) => {
       const head = await server.head('fleet', 'main');
-      const { writeBack: write } = createGitWriteBack({ tmpDir: scratch });
+      const { writeBack: write } = createGitWriteBack({ http: testHttpClient(), tmpDir: scratch });
 
       const error = await write(
         { url, branch: 'main', author, auth: { username: 'x', password: WRITE_TOKEN } },
@@ -184,6 +188,32 @@ describe('createGitWriteBack errors', () => {
     visibleText(error, logs);
   });
 
+  it('sends nothing over plain http when the outbound client does not allow loopback', async () => {
+    const before = server.requests.length;
+    const strict = createOutboundClient({ allowedHosts: ['127.0.0.1'], allowInsecureLoopback: false });
+
+    const error = await writeBack(WRITE_TOKEN, { http: strict });
+
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toMatchObject({ retryable: false });
+    expect((error as Error).message).toMatch(
+      /^git: http:\/\/127\.0\.0\.1:\d+\/fleet\.git\/info\/refs\?service=REDACTED is not https; .*AUTOPILOT_ALLOW_INSECURE_LOOPBACK/,
+    );
+    expect(server.requests.length).toBe(before);
+    visibleText(error, logs);
+  });
+
+  it('refuses a git host that is not on the outbound allow-list before connecting', async () => {
+    const error = await writeBack(WRITE_TOKEN, { url: 'https://git.example.test/org/fleet.git' });
+
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toBe(
+      'git: git.example.test is not on the outbound host allow-list; hosts come from the URLs in ' +
+        'autopilot.yaml, add other hosts to outbound.allowedHosts',
+    );
+    visibleText(error, logs);
+  });
+
   it('retries later when the host is unreachable', async () => {
     const closed = await closedPort();
 
@@ -204,7 +234,10 @@ describe('createGitWriteBack errors', () => {
     const error = await writeBack(WRITE_TOKEN, { timeoutMs: 300 });
 
     expect(error).toBeInstanceOf(UpstreamError);
-    expect((error as Error).message).toMatch(/\(push\): the request timed out$/);
+    expect((error as Error).message).toMatch(
+      /^could not reach http:\/\/127\.0\.0\.1:\d+\/fleet\.git \(push\): git: GET http:\/\/127\.0\.0\.1:\d+\/fleet\.git\/info\/refs\?service=REDACTED timed out$/,
+    );
+    expect(error).toMatchObject({ retryable: true });
     expect(performance.now() - started).toBeLessThan(1_500);
     expect(await server.readFile('fleet', 'main', 'app.yaml').then(String)).toBe('image: app:1.0.0\n');
   });

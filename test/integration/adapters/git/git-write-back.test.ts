@@ -2,8 +2,10 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGitWriteBack, type Edit } from '../../../../shared/adapters/git/git-write-back';
+import { createGitWriteBack } from '../../../../shared/adapters/git/git-write-back';
+import type { GitEdit as Edit } from '../../../../shared/domain/ports';
 import { startGitHttpServer, type GitHttpServer } from '../../../helpers/git-http-server';
+import { testHttpClient } from '../../../helpers/http-client';
 
 const author = { name: 'acr-autopilot', email: 'acr-autopilot@example.test' };
 const deployment = 'spec:\r\n  image: ghcr.io/org/web:1.0.0 # {"$imagepolicy": "web"}\r\n';
@@ -37,7 +39,7 @@ describe('createGitWriteBack (push mode)', () => {
       'README.md': '# fleet\n',
     });
     const seed = await server.head('push-basic', 'main');
-    const { writeBack } = createGitWriteBack({ tmpDir: scratch });
+    const { writeBack } = createGitWriteBack({ http: testHttpClient(), tmpDir: scratch });
 
     const result = await writeBack(
       { url, branch: 'main', author },
@@ -67,7 +69,7 @@ describe('createGitWriteBack (push mode)', () => {
       'deep/er/b.yaml': bom,
       'logo.png': binary,
     });
-    const { writeBack } = createGitWriteBack({ tmpDir: scratch });
+    const { writeBack } = createGitWriteBack({ http: testHttpClient(), tmpDir: scratch });
     let seen: { paths: string[]; text: string } | undefined;
 
     const result = await writeBack({ url, branch: 'main', author }, async (tree) => {
@@ -84,7 +86,7 @@ describe('createGitWriteBack (push mode)', () => {
       'k/kustomization.yaml': '\ufeffimages:\r\n- name: web\r\n  newTag: 1.0.0\r\n',
       'logo.png': binary,
     });
-    const { writeBack } = createGitWriteBack({ tmpDir: scratch });
+    const { writeBack } = createGitWriteBack({ http: testHttpClient(), tmpDir: scratch });
 
     await writeBack({ url, branch: 'main', author }, async (tree) => {
       const text = await tree.read('k/kustomization.yaml');
@@ -117,7 +119,7 @@ describe('createGitWriteBack (push mode)', () => {
     const url = await server.createRepo('modes', {
       'deploy.sh': { content: '#!/bin/sh\necho 1.0.0\n', mode: '100755' },
     });
-    const { writeBack } = createGitWriteBack({ tmpDir: scratch });
+    const { writeBack } = createGitWriteBack({ http: testHttpClient(), tmpDir: scratch });
 
     await writeBack({ url, branch: 'main', author }, pin('deploy.sh', '1.0.0', '1.1.0'));
 
@@ -126,7 +128,7 @@ describe('createGitWriteBack (push mode)', () => {
 
   it('makes no commit when the edit produces the content already there (redelivery)', async () => {
     const url = await server.createRepo('redelivery', { 'app.yaml': deployment });
-    const { writeBack } = createGitWriteBack({ tmpDir: scratch });
+    const { writeBack } = createGitWriteBack({ http: testHttpClient(), tmpDir: scratch });
     const edit = pin('app.yaml', 'web:1.0.0', 'web:2.0.0');
     const rewrite: Edit = async (tree) => ({
       files: [{ file: 'app.yaml', content: (await tree.read('app.yaml')).replace('1.0.0', '2.0.0') }],
@@ -153,7 +155,7 @@ describe('createGitWriteBack (push mode)', () => {
     for (let i = 1; i <= 30; i++)
       await server.commitFiles('history', 'main', { 'app.yaml': `v: ${i}\n`, [`f${i}`]: 'x'.repeat(2000) });
     const before = server.requests.length;
-    const { writeBack } = createGitWriteBack({ tmpDir: scratch });
+    const { writeBack } = createGitWriteBack({ http: testHttpClient(), tmpDir: scratch });
 
     await writeBack({ url, branch: 'main', author }, pin('app.yaml', 'v: 30', 'v: 31'));
 

@@ -1,14 +1,12 @@
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GitHostRefusedError, GitHostUnavailableError } from '../../../../shared/adapters/git/git-errors';
-import {
-  createPullRequests,
-  parseRepoUrl,
-  type PullRequestInput,
-} from '../../../../shared/adapters/git/pull-requests';
+import { createPullRequests, parseRepoUrl } from '../../../../shared/adapters/git/pull-requests';
 import { ConfigError } from '../../../../shared/domain/errors';
+import type { PullRequestInput } from '../../../../shared/domain/ports';
 import { startFakePrApi, type FakePrApi } from '../../../helpers/fake-pr-api';
 import { closedPort } from '../../../helpers/git-http-server';
+import { testHttpClient } from '../../../helpers/http-client';
 
 const GITHUB_TOKEN = 'ghp_fakeGithubTokenNeverInMessages01';
 const ADO_TOKEN = 'adoPatFakeTokenNeverInMessages000002';
@@ -32,10 +30,13 @@ const azure: PullRequestInput = {
 describe('createPullRequests', () => {
   let api: FakePrApi;
   let prs: ReturnType<typeof createPullRequests>;
+  /** In-process waits of the outbound client, recorded instead of slept. */
+  const sleeps: number[] = [];
 
   beforeAll(async () => {
     api = await startFakePrApi({ githubToken: GITHUB_TOKEN, azureDevOpsToken: ADO_TOKEN });
     prs = createPullRequests({
+      http: testHttpClient({ sleep: async (ms) => void sleeps.push(ms) }),
       githubApiUrl: api.githubApiUrl,
       azureDevOpsApiUrl: api.azureDevOpsApiUrl,
       timeoutMs: 1_000,
@@ -44,6 +45,7 @@ describe('createPullRequests', () => {
   afterEach(() => {
     expect(api.violations).toEqual([]);
     api.reset();
+    sleeps.length = 0;
   });
   afterAll(() => api.close());
 
@@ -110,21 +112,24 @@ describe('createPullRequests', () => {
 
     it('uses https://{host}/api/v3 for GitHub Enterprise Server', async () => {
       const seen: string[] = [];
+      // No GHES here: a fetch that answers like one, behind the real client and its allow-list.
       const recording = createPullRequests({
-        fetch: async (url, init) => {
-          seen.push(String(url));
-          return new Response(
-            JSON.stringify({
-              number: 5,
-              html_url: 'https://ghe.example.com/org/fleet/pull/5',
-              title: 't',
-              body: 'b',
-            }),
-            {
-              status: init?.method === 'POST' ? 201 : 200,
-            },
-          );
-        },
+        http: testHttpClient({
+          allowInsecureLoopback: false,
+          allowedHosts: ['ghe.example.com'],
+          fetch: async (url, init) => {
+            seen.push(String(url));
+            return new Response(
+              JSON.stringify({
+                number: 5,
+                html_url: 'https://ghe.example.com/org/fleet/pull/5',
+                title: 't',
+                body: 'b',
+              }),
+              { status: init?.method === 'POST' ? 201 : 200 },
+            );
+          },
+        }),
       });
 
       const result = await recording.openOrUpdate({
@@ -151,9 +156,11 @@ describe('createPullRequests', () => {
       const error = await prs.openOrUpdate(github).catch((e: unknown) => e);
 
       expect(error).toBeInstanceOf(GitHostRefusedError);
+      expect(error).toMatchObject({ retryable: false, status: 422 });
       expect((error as Error).message).toBe(
-        'GitHub POST /github/repos/org/fleet/pulls answered 422: the request was refused (Validation Failed: No commits between main and autopilot/x)',
+        'GitHub refused the pull request (422): Validation Failed: No commits between main and autopilot/x',
       );
+      expect(api.requests).toHaveLength(1);
     });
 
     it('treats a secondary rate limit (403 with Retry-After) as retryable', async () => {
@@ -167,6 +174,11 @@ describe('createPullRequests', () => {
 
       expect(error).toBeInstanceOf(GitHostUnavailableError);
       expect(error).toMatchObject({ retryable: true, status: 403, retryAfterMs: 60_000 });
+      expect((error as Error).message).toMatch(
+        /answered 403: You have exceeded a secondary rate limit; asked to retry after 60 s$/,
+      );
+      expect(api.requests).toHaveLength(1);
+      expect(sleeps).toEqual([]);
     });
   });
 
@@ -233,36 +245,76 @@ describe('createPullRequests', () => {
     ['GitHub', github],
     ['Azure DevOps', azure],
   ] as const)('%s errors', (service, input) => {
+    /** How every message about the create call starts: service, method and the (redacted) URL. */
+    const createCall = () =>
+      service === 'GitHub'
+        ? `GitHub: POST ${api.githubApiUrl}/repos/org/fleet/pulls`
+        : `Azure DevOps: POST ${api.azureDevOpsApiUrl}/contoso/Platform%20Team/_apis/git/repositories/fleet/pullrequests?api-version=7.1`;
+
     it.each([
       {
+        case: '429 asking for longer than the worker waits',
         status: 429,
         headers: { 'retry-after': '7' },
+        times: 1,
+        requests: 1,
+        waits: [],
         retryAfterMs: 7_000,
-        text: 'answered 429; retry after 7 s',
+        text: 'answered 429: API rate limit exceeded; asked to retry after 7 s',
       },
-      { status: 500, headers: {}, retryAfterMs: undefined, text: 'answered 500' },
       {
-        status: 503,
-        headers: { 'retry-after': '2' },
-        retryAfterMs: 2_000,
-        text: 'answered 503; retry after 2 s',
+        case: '500 to a POST (not repeated: the pull request may exist)',
+        status: 500,
+        headers: {},
+        times: 1,
+        requests: 1,
+        waits: [],
+        retryAfterMs: undefined,
+        text: 'answered 500: API rate limit exceeded',
       },
-    ])('retries later on $status', async ({ status, headers, retryAfterMs, text }) => {
-      api.script({ status, headers });
+      {
+        case: '503 twice, the first retried in process after its Retry-After',
+        status: 503,
+        headers: { 'retry-after': '1' },
+        times: 2,
+        requests: 2,
+        waits: [1_000],
+        retryAfterMs: 1_000,
+        text: 'answered 503: API rate limit exceeded; asked to retry after 1 s',
+      },
+    ])(
+      'leaves it to the queue on $case',
+      async ({ status, headers, times, requests, waits, retryAfterMs, text }) => {
+        api.script({ status, headers, times, body: { message: 'API rate limit exceeded' } });
 
-      const error = await prs.openOrUpdate(input).catch((e: unknown) => e);
+        const error = await prs.openOrUpdate(input).catch((e: unknown) => e);
 
-      expect(error).toBeInstanceOf(GitHostUnavailableError);
-      expect(error).toMatchObject({ retryable: true, status, retryAfterMs });
-      expect((error as Error).message).toContain(`${service} POST`);
-      expect((error as Error).message).toContain(text);
+        expect(error).toBeInstanceOf(GitHostUnavailableError);
+        expect(error).toMatchObject({ retryable: true, status, retryAfterMs });
+        expect((error as Error).message).toBe(`${createCall()} ${text}`);
+        expect(api.requests).toHaveLength(requests);
+        expect(sleeps).toEqual(waits);
+        expect(api.pulls).toEqual([]);
+      },
+    );
+
+    it('opens the pull request when a 503 clears within the in-process retry', async () => {
+      api.script({ status: 503, headers: { 'retry-after': '1' } });
+
+      const result = await prs.openOrUpdate(input);
+
+      expect(result).toMatchObject({ number: 1, created: true });
+      expect(api.requests.map((r) => r.method)).toEqual(['POST', 'POST']);
+      expect(sleeps).toEqual([1_000]);
+      expect(api.pulls).toHaveLength(1);
     });
 
-    it('retries later when the API does not answer in time', async () => {
+    it('retries later when the API does not answer in time, without sending the POST again', async () => {
       api.script({ status: 201, delayMs: 1_500 });
       const started = performance.now();
 
       const error = await createPullRequests({
+        http: testHttpClient({ sleep: async (ms) => void sleeps.push(ms) }),
         githubApiUrl: api.githubApiUrl,
         azureDevOpsApiUrl: api.azureDevOpsApiUrl,
         timeoutMs: 200,
@@ -271,50 +323,92 @@ describe('createPullRequests', () => {
         .catch((e: unknown) => e);
 
       expect(error).toBeInstanceOf(GitHostUnavailableError);
-      expect((error as Error).message).toMatch(/failed: the request timed out; it will be retried$/);
+      expect(error).toMatchObject({ retryable: true, status: undefined });
+      expect((error as Error).message).toBe(`${createCall()} did not answer within 200 ms`);
       expect(performance.now() - started).toBeLessThan(1_000);
+      expect(api.requests).toHaveLength(1);
+      expect(sleeps).toEqual([]);
     });
 
-    it('retries later when the API is unreachable', async () => {
+    it('retries the POST once in process when the API is unreachable (it never left)', async () => {
       const closed = `http://127.0.0.1:${await closedPort()}`;
-      const error = await createPullRequests({ githubApiUrl: closed, azureDevOpsApiUrl: closed })
+      const error = await createPullRequests({
+        http: testHttpClient({ sleep: async (ms) => void sleeps.push(ms) }),
+        githubApiUrl: closed,
+        azureDevOpsApiUrl: closed,
+      })
         .openOrUpdate(input)
         .catch((e: unknown) => e);
 
       expect(error).toBeInstanceOf(GitHostUnavailableError);
-      expect((error as Error).message).toContain('ECONNREFUSED');
+      expect((error as Error).message).toMatch(
+        new RegExp(
+          `^${service}: POST ${closed.replace(/\./g, '\\.')}/.* could not be reached \\(.*ECONNREFUSED`,
+        ),
+      );
+      expect(sleeps).toHaveLength(1);
     });
 
     it('refuses a rejected token, naming the app setting and never the token', async () => {
-      const error = await prs
-        .openOrUpdate({ ...input, token: 'wrong-token-value-123456' })
-        .catch((e: unknown) => e);
+      const wrong = 'wrong-token-value-123456';
+      const error = await prs.openOrUpdate({ ...input, token: wrong }).catch((e: unknown) => e);
 
       expect(error).toBeInstanceOf(GitHostRefusedError);
       expect(error).toBeInstanceOf(ConfigError);
       expect(error).toMatchObject({ retryable: false, status: 401 });
-      expect((error as Error).message).toContain(
-        `answered 401: the token in app setting ${input.tokenSetting} was rejected`,
+      // GitHub explains itself in JSON; Azure DevOps answers a bare 401.
+      expect((error as Error).message).toBe(
+        `${createCall()} answered 401 (the token in app setting ${input.tokenSetting} was rejected; ` +
+          `check that it is valid and not expired)${service === 'GitHub' ? ': Bad credentials' : ''}`,
       );
       const visible = `${String(error)}\n${inspect(error, { depth: 10 })}`;
-      expect(visible).not.toContain('wrong-token-value-123456');
-      expect(visible).not.toContain(Buffer.from(':wrong-token-value-123456').toString('base64'));
+      expect(visible).not.toContain(wrong);
+      expect(visible).not.toContain(Buffer.from(`:${wrong}`).toString('base64'));
+      expect(sleeps).toEqual([]);
+    });
+
+    it('keeps the token out of the error when the API echoes it back', async () => {
+      const basic = Buffer.from(`:${input.token}`).toString('base64');
+      const authorization = service === 'GitHub' ? `Bearer ${input.token}` : `Basic ${basic}`;
+      api.script({
+        status: 400,
+        body: { message: `you sent "${authorization}"; token ${input.token} may not do this` },
+      });
+
+      const error = await prs.openOrUpdate(input).catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(GitHostRefusedError);
+      expect((error as Error).message).toBe(
+        `${createCall()} answered 400: you sent "REDACTED"; token REDACTED may not do this`,
+      );
+      const visible = `${String(error)}\n${inspect(error, { depth: 10 })}`;
+      expect(visible).not.toContain(input.token);
+      expect(visible).not.toContain(basic);
     });
 
     it.each([
-      { status: 403, text: 'may not open pull requests' },
+      { status: 403, text: `may not open pull requests` },
       { status: 404, text: 'the repository was not found; check the url of this gitops repo' },
-    ])('refuses $status with what to fix', async ({ status, text }) => {
+    ])('refuses $status with what to fix and the API message', async ({ status, text }) => {
       api.script({ status, body: { message: `server says ${status}` } });
 
       const error = await prs.openOrUpdate(input).catch((e: unknown) => e);
 
       expect(error).toBeInstanceOf(GitHostRefusedError);
-      expect((error as Error).message).toContain(text);
-      expect((error as Error).message).toContain(`(server says ${status})`);
+      expect(error).toMatchObject({ retryable: false, status });
+      expect((error as Error).message).toMatch(
+        new RegExp(
+          `^${escape(createCall())} answered ${status} \\(.*${escape(text)}.*\\): server says ${status}$`,
+        ),
+      );
+      expect(api.requests).toHaveLength(1);
     });
   });
 });
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 describe('parseRepoUrl', () => {
   it.each([

@@ -164,15 +164,28 @@ describe('burst folding', () => {
     expect(notifier.sent).toEqual([{ kind: 'pushed', event: first }]);
   });
 
-  it('rearms a burst whose flush message was lost once a later push sees it stale', () => {
+  it.each([61_000, 60 * 60_000])(
+    'rearms a burst whose flush is %i ms overdue: the next push flushes one window later',
+    (overdue) => {
+      const notifier = new FakeNotifier();
+      notifier.receive(push('1.0.0', notifier.now));
+      notifier.flushes.length = 0; // the flush message went to the poison queue
+      notifier.advance(windowMs + overdue);
+      expect(notifier.receive(push('1.0.1', notifier.now))).toBe('schedule-flush-at');
+      expect(notifier.receive(push('1.0.2', notifier.now))).toBe('appended');
+      notifier.advance(windowMs - 1);
+      expect(notifier.sent).toEqual([]);
+      notifier.advance(1);
+      expect(notifier.sent[0]).toMatchObject({ kind: 'pushed-burst', total: 3 });
+    },
+  );
+
+  it('does not rearm a burst whose flush is due but less than a minute late', () => {
     const notifier = new FakeNotifier();
     notifier.receive(push('1.0.0', notifier.now));
-    notifier.flushes.length = 0;
-    notifier.advance(60 * 60_000);
-    expect(notifier.receive(push('1.0.1', notifier.now))).toBe('schedule-flush-at');
-    expect(notifier.receive(push('1.0.2', notifier.now))).toBe('appended');
-    notifier.advance(0);
-    expect(notifier.sent[0]).toMatchObject({ kind: 'pushed-burst', total: 3 });
+    notifier.flushes.length = 0; // still retrying: not visible yet
+    notifier.advance(windowMs + 59_000);
+    expect(notifier.receive(push('1.0.1', notifier.now))).toBe('appended');
   });
 
   it('ignores a flush message of a burst that was already flushed', () => {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { consumeQueueMessage } from '../../../../shared/adapters/queue/read-queue-message';
 import { UpstreamError } from '../../../../shared/domain/errors';
 import { fanOutActions } from '../../../../shared/domain/ingest/fan-out-actions';
-import { acceptedEventSchema, type AcceptedEvent } from '../../../../shared/domain/messages/action-messages';
+import type { AcceptedEvent } from '../../../../shared/domain/messages/action-messages';
 import { captureLogger, memoryQueue } from '../../../helpers/fakes';
 import { sampleEvent } from '../../../helpers/sample-event';
 
@@ -47,40 +46,5 @@ describe('fanOutActions', () => {
     expect(error).toBeInstanceOf(UpstreamError);
     expect((error as Error).message).toMatch(/1 of 3 action message\(s\)/);
     expect(queue.sent.map((s) => s.queue)).toEqual(['pin-requests', 'notifications']);
-  });
-});
-
-describe('consumeQueueMessage', () => {
-  it('hands a valid message to the work', async () => {
-    const seen: unknown[] = [];
-    const queue = memoryQueue();
-    await consumeQueueMessage(
-      {
-        schema: acceptedEventSchema,
-        queue: 'image-events',
-        message: accepted,
-        poison: queue,
-        log: captureLogger(),
-      },
-      async (message) => void seen.push(message.dedupeKey),
-    );
-    expect(seen).toEqual([event.dedupeKey]);
-    expect(queue.sent).toEqual([]);
-  });
-
-  it('parks an unreadable message on the poison queue at once, with its problems logged', async () => {
-    const queue = memoryQueue();
-    const log = captureLogger();
-    const message = { type: 'accepted-event', dedupeKey: 'k' };
-    await consumeQueueMessage(
-      { schema: acceptedEventSchema, queue: 'image-events', message, poison: queue, log },
-      async () => {
-        throw new Error('must not run');
-      },
-    );
-    expect(queue.sent).toEqual([{ queue: 'image-events-poison', message }]);
-    expect(log.all()).toMatch(
-      /unreadable message on image-events; moved to image-events-poison[\s\S]*correlationId/,
-    );
   });
 });

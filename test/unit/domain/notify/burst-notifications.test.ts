@@ -4,7 +4,13 @@ import { notifyFlushSchema, type NotifyFlush } from '../../../../shared/domain/m
 import { handleNotification } from '../../../../shared/domain/notify/handle-notification';
 import { burstKey } from '../../../../shared/domain/notify/burst-state';
 import type { BurstState } from '../../../../shared/domain/cards/burst-folding';
-import { delayQueue, firstAttempt, notification, notifyDeps, push } from '../../../helpers/notify-fakes';
+import {
+  consumeNotification,
+  delayQueue,
+  notification,
+  notifyDeps,
+  push,
+} from '../../../helpers/notify-fakes';
 
 const pushed = (tag: string, repository?: string, channel?: string) =>
   notification({ kind: 'pushed', event: push(tag, repository) }, channel);
@@ -24,14 +30,14 @@ async function deliverFlushes(run: Run) {
   const due = flushes(run);
   run.queue.sent.length = 0;
   const outcomes = [];
-  for (const flush of due) outcomes.push(await handleNotification(run.deps, flush.message, firstAttempt));
+  for (const flush of due) outcomes.push(await handleNotification(run.deps, flush.message));
   return outcomes;
 }
 
 describe('burst folding of pushes', () => {
   it('opens a burst on the first push: saves it and schedules its flush after the window, posting nothing', async () => {
     const run = notifyDeps();
-    const outcome = await handleNotification(run.deps, pushed('1.0.0'), firstAttempt);
+    const outcome = await handleNotification(run.deps, pushed('1.0.0'));
     expect(outcome).toMatchObject({ kind: 'folded', scheduled: true });
     expect(run.teams.posts).toHaveLength(0);
     expect(stored(run)).toMatchObject({ total: 1, repository: 'payments/api' });
@@ -51,11 +57,11 @@ describe('burst folding of pushes', () => {
   it('folds the pushes of one window into one card and clears the state', async () => {
     const run = notifyDeps();
     for (const tag of ['1.0.0', '1.0.1', '1.0.2']) {
-      await handleNotification(run.deps, pushed(tag), firstAttempt);
+      await handleNotification(run.deps, pushed(tag));
       run.clock.now += 5_000;
     }
     // A redelivered push is not counted twice.
-    expect(await handleNotification(run.deps, pushed('1.0.1'), firstAttempt)).toMatchObject({
+    expect(await handleNotification(run.deps, pushed('1.0.1'))).toMatchObject({
       kind: 'duplicate',
     });
     expect(flushes(run)).toHaveLength(1);
@@ -72,19 +78,19 @@ describe('burst folding of pushes', () => {
 
   it('posts a burst of one push as the plain pushed card', async () => {
     const run = notifyDeps();
-    await handleNotification(run.deps, pushed('1.0.0'), firstAttempt);
+    await handleNotification(run.deps, pushed('1.0.0'));
     run.clock.now += 30_000;
     await deliverFlushes(run);
     const direct = notifyDeps({ yaml: { notifications: { burstWindow: '0s' } } });
-    await handleNotification(direct.deps, pushed('1.0.0'), firstAttempt);
+    await handleNotification(direct.deps, pushed('1.0.0'));
     expect(run.teams.posts[0]?.body).toEqual(direct.teams.posts[0]?.body);
   });
 
   it('keeps repositories and channels in bursts of their own', async () => {
     const run = notifyDeps();
-    await handleNotification(run.deps, pushed('1.0.0'), firstAttempt);
-    await handleNotification(run.deps, pushed('1.0.0', 'web/shop'), firstAttempt);
-    await handleNotification(run.deps, pushed('1.0.0', 'payments/api', 'releases'), firstAttempt);
+    await handleNotification(run.deps, pushed('1.0.0'));
+    await handleNotification(run.deps, pushed('1.0.0', 'web/shop'));
+    await handleNotification(run.deps, pushed('1.0.0', 'payments/api', 'releases'));
     expect(flushes(run)).toHaveLength(3);
     run.clock.now += 30_000;
     await deliverFlushes(run);
@@ -92,24 +98,33 @@ describe('burst folding of pushes', () => {
     expect(run.teams.posts[2]?.body).toMatchObject({ type: 'AdaptiveCard' });
   });
 
-  it('sends a flush message that came early again with the remaining delay', async () => {
+  it('defers a flush message that came early by the remaining delay', async () => {
     const run = notifyDeps();
-    await handleNotification(run.deps, pushed('1.0.0'), firstAttempt);
+    await handleNotification(run.deps, pushed('1.0.0'));
     run.clock.now += 12_500;
-    expect(await deliverFlushes(run)).toEqual([
-      { kind: 'flush-deferred', channel: 'platform', delaySeconds: 18 },
-    ]);
-    expect(flushes(run)).toEqual([expect.objectContaining({ delaySeconds: 18 })]);
+    const [flush] = flushes(run);
+    run.queue.sent.length = 0;
+    expect(await handleNotification(run.deps, flush!.message)).toEqual({
+      kind: 'deferred',
+      delayMs: 18_000,
+      reason: expect.stringMatching(/is not due yet/),
+    });
+    // Through the runner: sent again with that delay, no attempt counted.
+    expect(await consumeNotification(run, flush!.message)).toMatchObject({
+      kind: 'deferred',
+      delayMs: 18_000,
+    });
+    expect(flushes(run)).toEqual([expect.objectContaining({ delaySeconds: 18, message: flush!.message })]);
     expect(run.teams.posts).toHaveLength(0);
   });
 
   it('drops a flush message whose burst was already flushed', async () => {
     const run = notifyDeps();
-    await handleNotification(run.deps, pushed('1.0.0'), firstAttempt);
+    await handleNotification(run.deps, pushed('1.0.0'));
     run.clock.now += 30_000;
     const [flush] = flushes(run);
     await deliverFlushes(run);
-    const again = await handleNotification(run.deps, flush!.message, firstAttempt);
+    const again = await handleNotification(run.deps, flush!.message);
     expect(again).toMatchObject({ kind: 'nothing-to-flush', reason: 'no burst is open for this repository' });
     expect(run.teams.posts).toHaveLength(1);
   });
@@ -117,21 +132,21 @@ describe('burst folding of pushes', () => {
   it('schedules the flush again when the opening push is redelivered after the send failed', async () => {
     const run = notifyDeps();
     run.deps.queue = delayQueue({ failOn: 'notifications', failTimes: 1 });
-    await expect(handleNotification(run.deps, pushed('1.0.0'), firstAttempt)).rejects.toThrow(
+    await expect(handleNotification(run.deps, pushed('1.0.0'))).rejects.toThrow(
       /queue notifications is down/,
     );
     expect(stored(run)?.total).toBe(1);
-    const retried = await handleNotification(run.deps, pushed('1.0.0'), { attempt: 2, maxAttempts: 5 });
+    const retried = await handleNotification(run.deps, pushed('1.0.0'));
     expect(retried).toMatchObject({ kind: 'folded', scheduled: true });
     expect(stored(run)?.total).toBe(1);
   });
 
   it('treats a push redelivered after its burst was posted as a duplicate', async () => {
     const run = notifyDeps();
-    await handleNotification(run.deps, pushed('1.0.0'), firstAttempt);
+    await handleNotification(run.deps, pushed('1.0.0'));
     run.clock.now += 30_000;
     await deliverFlushes(run);
-    expect(await handleNotification(run.deps, pushed('1.0.0'), firstAttempt)).toMatchObject({
+    expect(await handleNotification(run.deps, pushed('1.0.0'))).toMatchObject({
       kind: 'duplicate',
     });
     expect(run.state.rows.size).toBe(0);
@@ -139,33 +154,33 @@ describe('burst folding of pushes', () => {
 
   it('counts both pushes when two invocations write the burst at once', async () => {
     const run = notifyDeps();
-    await handleNotification(run.deps, pushed('1.0.0'), firstAttempt);
+    await handleNotification(run.deps, pushed('1.0.0'));
     let raced = false;
     run.state.beforeWrite = async (operation) => {
       if (operation !== 'put' || raced) return;
       raced = true;
       // Another invocation appends its push between this one's read and write.
-      await handleNotification(run.deps, pushed('1.0.2'), firstAttempt);
+      await handleNotification(run.deps, pushed('1.0.2'));
     };
-    await handleNotification(run.deps, pushed('1.0.1'), firstAttempt);
+    await handleNotification(run.deps, pushed('1.0.1'));
     expect(stored(run)?.total).toBe(3);
     expect(flushes(run)).toHaveLength(1);
   });
 
   it('gives up with a retryable error when the row keeps changing, releasing the push for the retry', async () => {
     const run = notifyDeps();
-    await handleNotification(run.deps, pushed('1.0.0'), firstAttempt);
+    await handleNotification(run.deps, pushed('1.0.0'));
     let writes = 0;
     run.state.beforeWrite = () => {
       writes++;
       for (const row of run.state.rows.values()) row.etag = `W/"other-${writes}"`;
     };
-    await expect(handleNotification(run.deps, pushed('1.0.1'), firstAttempt)).rejects.toThrow(
+    await expect(handleNotification(run.deps, pushed('1.0.1'))).rejects.toThrow(
       /changed 20 times while being updated; the queue retries/,
     );
     expect(writes).toBe(20);
     run.state.beforeWrite = undefined;
-    expect(await handleNotification(run.deps, pushed('1.0.1'), firstAttempt)).toMatchObject({
+    expect(await handleNotification(run.deps, pushed('1.0.1'))).toMatchObject({
       kind: 'folded',
     });
     expect(stored(run)?.total).toBe(2);
@@ -173,7 +188,7 @@ describe('burst folding of pushes', () => {
 
   it('opens a new burst for pushes that arrived while the card was being posted', async () => {
     const run = notifyDeps();
-    await handleNotification(run.deps, pushed('1.0.0'), firstAttempt);
+    await handleNotification(run.deps, pushed('1.0.0'));
     run.clock.now += 30_000;
     const [flush] = flushes(run);
     run.queue.sent.length = 0;
@@ -181,9 +196,9 @@ describe('burst folding of pushes', () => {
     run.state.beforeWrite = async (operation) => {
       if (operation !== 'delete' || raced) return;
       raced = true;
-      await handleNotification(run.deps, pushed('1.0.1'), firstAttempt);
+      await handleNotification(run.deps, pushed('1.0.1'));
     };
-    expect(await handleNotification(run.deps, flush!.message, firstAttempt)).toMatchObject({
+    expect(await handleNotification(run.deps, flush!.message)).toMatchObject({
       kind: 'posted',
     });
     expect(stored(run)).toMatchObject({ total: 1, events: [expect.objectContaining({ tag: '1.0.1' })] });
@@ -203,12 +218,12 @@ describe('burst folding of pushes', () => {
 
   it('keeps the burst when posting fails, and posts it once on the retry', async () => {
     const run = notifyDeps({ statuses: [503, 503] });
-    await handleNotification(run.deps, pushed('1.0.0'), firstAttempt);
+    await handleNotification(run.deps, pushed('1.0.0'));
     run.clock.now += 30_000;
     const [flush] = flushes(run);
-    await expect(handleNotification(run.deps, flush!.message, firstAttempt)).rejects.toThrow(/answered 503/);
+    await expect(handleNotification(run.deps, flush!.message)).rejects.toThrow(/answered 503/);
     expect(stored(run)?.total).toBe(1);
-    expect(await handleNotification(run.deps, flush!.message, { attempt: 2, maxAttempts: 5 })).toMatchObject({
+    expect(await handleNotification(run.deps, flush!.message)).toMatchObject({
       kind: 'posted',
     });
     expect(run.state.rows.size).toBe(0);
@@ -216,27 +231,43 @@ describe('burst folding of pushes', () => {
 
   it('does not post twice when clearing the state failed after the card went out', async () => {
     const run = notifyDeps();
-    await handleNotification(run.deps, pushed('1.0.0'), firstAttempt);
+    await handleNotification(run.deps, pushed('1.0.0'));
     run.clock.now += 30_000;
     const [flush] = flushes(run);
     run.state.failNext = 'delete';
-    await expect(handleNotification(run.deps, flush!.message, firstAttempt)).rejects.toThrow(/table is down/);
-    expect(await handleNotification(run.deps, flush!.message, { attempt: 2, maxAttempts: 5 })).toMatchObject({
+    await expect(handleNotification(run.deps, flush!.message)).rejects.toThrow(/table is down/);
+    expect(await handleNotification(run.deps, flush!.message)).toMatchObject({
       kind: 'duplicate',
     });
     expect(run.teams.posts).toHaveLength(1);
     expect(run.state.rows.size).toBe(0);
   });
 
-  it('says on the last attempt of a flush that the burst stays stored', async () => {
-    const run = notifyDeps({ statuses: [500, 500] });
-    await handleNotification(run.deps, pushed('1.0.0'), firstAttempt);
+  it('does not fold a later push into a burst whose flush message was parked', async () => {
+    const run = notifyDeps({ statuses: [500] });
+    await handleNotification(run.deps, pushed('1.0.0'));
     run.clock.now += 30_000;
     const [flush] = flushes(run);
-    await expect(
-      handleNotification(run.deps, flush!.message, { attempt: 5, maxAttempts: 5 }),
-    ).rejects.toThrow();
-    expect(run.log.all()).toMatch(/the host moves it to notifications-poison.*The burst stays stored/);
+    expect(await consumeNotification(run, flush!.message, { attempt: 5 })).toMatchObject({ kind: 'parked' });
+    expect(stored(run)?.total).toBe(1);
+    run.queue.sent.length = 0;
+    // Long after the dead flush time, another push arrives.
+    run.clock.now += 5 * 60_000;
+    expect(await handleNotification(run.deps, pushed('1.0.1'))).toMatchObject({
+      kind: 'folded',
+      scheduled: true,
+    });
+    const [next] = flushes(run);
+    expect(next).toMatchObject({ delaySeconds: 30 });
+    expect(Date.parse(stored(run)?.flushAt ?? '')).toBe(run.clock.now + 30_000);
+    expect(run.log.all()).not.toMatch(/flush already scheduled/);
+    run.clock.now += 30_000;
+    await deliverFlushes(run);
+    // The failed attempt, then the card of the rearmed burst with both pushes.
+    expect(run.teams.posts).toHaveLength(2);
+    expect(cardText(run, 1)).toContain('1.0.0');
+    expect(cardText(run, 1)).toContain('1.0.1');
+    expect(run.state.rows.size).toBe(0);
   });
 
   it('parks a flush message for a channel that is no longer configured', async () => {
@@ -250,16 +281,16 @@ describe('burst folding of pushes', () => {
       dedupeKey: push('1.0.0').dedupeKey,
       correlationId: 'c1',
     };
-    expect(await handleNotification(run.deps, flush, firstAttempt)).toMatchObject({ kind: 'parked' });
+    expect(await consumeNotification(run, flush)).toMatchObject({ kind: 'parked' });
     expect(run.queue.sent).toEqual([
-      expect.objectContaining({ queue: 'notifications-poison', message: flush }),
+      expect.objectContaining({ queue: 'notifications-poison', message: expect.objectContaining(flush) }),
     ]);
   });
 
   it('overwrites a stored state it cannot read', async () => {
     const run = notifyDeps();
     await run.state.put('burst', key, { version: 99 });
-    expect(await handleNotification(run.deps, pushed('1.0.0'), firstAttempt)).toMatchObject({
+    expect(await handleNotification(run.deps, pushed('1.0.0'))).toMatchObject({
       kind: 'folded',
     });
     expect(stored(run)).toMatchObject({ version: 1, total: 1 });

@@ -1,17 +1,18 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { GitHostRefusedError, GitHostUnavailableError } from '../../../../shared/adapters/git/git-errors';
-import { prBranchName } from '../../../../shared/adapters/git/pr-branch-name';
+import { runQueueConsumer } from '../../../../shared/adapters/queue/queue-consumer';
 import { configSchema } from '../../../../shared/domain/config/schema';
 import type { Notification, PinRequest } from '../../../../shared/domain/messages/action-messages';
-import { pinImage, type PinDeps } from '../../../../shared/domain/pinning/pin-image';
+import { pinImage, pinQueue, type PinDeps } from '../../../../shared/domain/pinning/pin-image';
 import { pinOutcomeKey } from '../../../../shared/domain/pinning/pin-notifications';
 import type {
-  PinEdit,
-  PinWriteInput,
-  PinWriteResult,
+  GitEdit as PinEdit,
+  GitWriteInput as PinWriteInput,
+  GitWriteResult as PinWriteResult,
   PullRequestInput,
-} from '../../../../shared/domain/pinning/pin-ports';
+} from '../../../../shared/domain/ports';
+import { defaultRetryPolicy } from '../../../../shared/domain/retry/retry-policy';
 import { captureLogger, memoryQueue } from '../../../helpers/fakes';
 import { sampleEvent } from '../../../helpers/sample-event';
 
@@ -115,7 +116,7 @@ function memoryGit(files: Record<string, string>) {
           continue;
         }
         const next = new Map(base.files);
-        for (const file of result?.files ?? []) next.set(file.file, file.content);
+        for (const file of result?.files ?? []) next.set(file.file, String(file.content));
         if (!result || same(next, base.files)) {
           return { outcome: 'no-change', commit: base.commit, branch: input.branch, attempts };
         }
@@ -147,7 +148,12 @@ function memoryPullRequests() {
     async openOrUpdate(input: PullRequestInput) {
       calls.push(input);
       if (failure) throw failure;
-      return { url: 'https://github.com/contoso/fleet/pull/7', number: 7, created: calls.length === 1 };
+      return {
+        provider: 'github' as const,
+        url: 'https://github.com/contoso/fleet/pull/7',
+        number: 7,
+        created: calls.length === 1,
+      };
     },
   };
 }
@@ -174,24 +180,36 @@ function setup(
     setting: (name) => settings[name],
     writer: git,
     pullRequests: prs,
-    pullRequestBranch: prBranchName,
     queue,
     log,
   };
   const notifications = () =>
     queue.sent.filter((m) => m.queue === 'notifications').map((m) => m.message as Notification);
   const poisoned = () => queue.sent.filter((m) => m.queue === 'pin-requests-poison').map((m) => m.message);
-  return { deps, git, prs, queue, log, notifications, poisoned };
+  /** Runs the request through the queue-consumer runner as attempt `attempt` of 5, as pinRequest does. */
+  const consume = (pin: PinRequest, attempt = 1) =>
+    runQueueConsumer(
+      {
+        queue,
+        log,
+        clock: () => new Date('2026-11-25T10:00:00Z'),
+        random: () => 0.5,
+        retry: { ...defaultRetryPolicy, maxAttempts: 5 },
+      },
+      pinQueue,
+      (parsed) => pinImage(deps, parsed),
+      attempt === 1 ? pin : { ...pin, delivery: { attempt, firstAttemptAt: '2026-11-25T09:00:00.000Z' } },
+    );
+  return { deps, git, prs, queue, log, notifications, poisoned, consume };
 }
 
-const first = { attempt: 1, maxAttempts: 5 };
 const pinnedLine = `          image: ${REF}:1.4.2@${DIGEST}`;
 
 describe('pinImage (push mode)', () => {
   it('commits the rewrite of the files under paths with the default message and reports it', async () => {
     const { deps, git, notifications, log } = setup();
 
-    const outcome = await pinImage(deps, request(), first);
+    const outcome = await pinImage(deps, request());
 
     const main = git.branches.get('main') as Branch;
     expect(outcome).toMatchObject({ kind: 'pinned', result: 'committed', commit: main.commit });
@@ -255,7 +273,7 @@ describe('pinImage (push mode)', () => {
     // Someone else adds a second reference while the first round was being pushed.
     git.race({ 'apps/payments/worker.yaml': deployment(`${REF}:1.4.2`) });
 
-    await pinImage(deps, request(), first);
+    await pinImage(deps, request());
 
     const main = git.branches.get('main') as Branch;
     expect(git.edits).toBe(2);
@@ -273,10 +291,10 @@ describe('pinImage (push mode)', () => {
 
   it('makes no commit for a redelivered request and reports no-change under the same key', async () => {
     const { deps, git, notifications } = setup();
-    await pinImage(deps, request(), first);
+    await pinImage(deps, request());
     const head = git.branches.get('main')?.commit;
 
-    const again = await pinImage(deps, request(), { attempt: 2, maxAttempts: 5 });
+    const again = await pinImage(deps, request());
 
     expect(again).toMatchObject({ kind: 'pinned', result: 'no-change', changes: [] });
     expect(git.branches.get('main')?.commit).toBe(head);
@@ -292,7 +310,6 @@ describe('pinImage (push mode)', () => {
     const outcome = await pinImage(
       deps,
       request({ paths: ['**/*.yaml'], notify: [{ channel: 'quiet', kinds: ['pushed'] }] }),
-      first,
     );
     expect(outcome).toMatchObject({ kind: 'pinned', result: 'no-change' });
     expect(outcome.kind === 'pinned' && outcome.skipped).toEqual([
@@ -312,7 +329,7 @@ describe('pinImage (push mode)', () => {
         },
       },
     });
-    await pinImage(deps, request(), first);
+    await pinImage(deps, request());
     expect(git.branches.get('main')?.message).toBe(
       'deploy(fleet): contoso.azurecr.io/payments/api:1.4.2 (sha256:d33b0af8c00d)\n\n' +
         '2 file(s), 2 line(s) on main by payments:\n' +
@@ -333,7 +350,7 @@ describe('pinImage (push mode)', () => {
     ['an event without a registry', { ...request().event, registry: '' }, /names no registry/],
   ])('skips %s without touching git', async (_name, event, reason) => {
     const { deps, git, notifications } = setup();
-    const outcome = await pinImage(deps, request({ event }), first);
+    const outcome = await pinImage(deps, request({ event }));
     expect(outcome).toEqual({ kind: 'skipped', reason: expect.stringMatching(reason) });
     expect(git.calls).toEqual([]);
     expect(notifications()).toEqual([]);
@@ -348,7 +365,7 @@ describe('pinImage (push mode)', () => {
       ['https://git.example.com/fleet.git', undefined],
     ] as const) {
       const { deps, notifications } = setup({ gitops: { fleet: { url, tokenFrom: 'GITOPS_TOKEN' } } });
-      await pinImage(deps, request(), first);
+      await pinImage(deps, request());
       const payload = notifications()[0]?.payload as { commit: string; commitUrl?: string };
       expect(payload.commitUrl).toBe(link === undefined ? undefined : `${link}${payload.commit}`);
     }
@@ -362,7 +379,7 @@ describe('pinImage (push mode)', () => {
       ]),
     );
     const { deps, notifications, git } = setup({ files });
-    await pinImage(deps, request(), first);
+    await pinImage(deps, request());
     const [note] = notifications();
     expect(Buffer.byteLength(JSON.stringify(note))).toBeLessThan(48 * 1024);
     expect((note?.payload as { files: unknown[] }).files.length).toBeGreaterThan(50);
@@ -388,7 +405,7 @@ describe('pinImage (pull-request mode)', () => {
     });
     git.branches.set('release', git.branches.get('main') as Branch);
 
-    const outcome = await pinImage(deps, request(), first);
+    const outcome = await pinImage(deps, request());
 
     const branch = git.branches.get('autopilot/payments-api-1.4.2') as Branch;
     expect(git.calls[0]).toMatchObject({ branch: 'release', targetBranch: 'autopilot/payments-api-1.4.2' });
@@ -423,10 +440,10 @@ describe('pinImage (pull-request mode)', () => {
     const { deps, git, prs } = setup({ gitops, files });
     git.branches.set('release', git.branches.get('main') as Branch);
     prs.fail(new GitHostUnavailableError('GitHub answered 502'));
-    await expect(pinImage(deps, request(), first)).rejects.toThrow('502');
+    await expect(pinImage(deps, request())).rejects.toThrow('502');
     prs.fail(undefined);
 
-    const outcome = await pinImage(deps, request(), { attempt: 2, maxAttempts: 5 });
+    const outcome = await pinImage(deps, request());
 
     expect(outcome).toMatchObject({
       result: 'pull-request',
@@ -443,7 +460,7 @@ describe('pinImage (pull-request mode)', () => {
     };
     const { deps, git, prs } = setup({ gitops, files: pinned });
     git.branches.set('release', git.branches.get('main') as Branch);
-    const outcome = await pinImage(deps, request(), first);
+    const outcome = await pinImage(deps, request());
     expect(outcome).toMatchObject({ result: 'no-change' });
     expect(prs.calls).toEqual([]);
   });
@@ -492,14 +509,16 @@ describe('pinImage failures', () => {
   ])(
     'parks the request for %s and reports it, without touching git',
     async (_name, overrides, options, problem) => {
-      const { deps, git, notifications, poisoned, log } = setup(options);
+      const { git, notifications, poisoned, log, consume } = setup(options);
       const pin = request(overrides as Partial<PinRequest>);
 
-      const outcome = await pinImage(deps, pin, { attempt: 2, maxAttempts: 5 });
+      const result = await consume(pin, 2);
 
-      expect(outcome).toMatchObject({ kind: 'parked', reason: expect.stringMatching(problem) });
+      expect(result).toMatchObject({ kind: 'parked', reason: expect.stringMatching(problem) });
       expect(git.calls).toEqual([]);
-      expect(poisoned()).toEqual([pin]);
+      expect(poisoned()).toEqual([
+        { ...pin, delivery: expect.objectContaining({ attempt: 2, reason: expect.stringMatching(problem) }) },
+      ]);
       expect(notifications().map((n) => [n.channel, n.payload])).toEqual(
         ['platform', 'alerts'].map((channel) => [
           channel,
@@ -509,6 +528,7 @@ describe('pinImage failures', () => {
             error: expect.stringMatching(problem),
             attempts: 2,
             poisoned: true,
+            parkedOn: 'pin-requests-poison',
             event: pin.event,
             target: pin.repo,
           },
@@ -517,40 +537,41 @@ describe('pinImage failures', () => {
       expect(log.lines.at(-1)).toMatchObject({
         level: 'error',
         message: expect.stringMatching(
-          /moved to pin-requests-poison; fix the cause, then move the message back to pin-requests/,
+          /Moved to pin-requests-poison \(retrying cannot help\); fix the cause, then move the message back to pin-requests/,
         ),
       });
     },
   );
 
   it('parks a refusal by the git host and never writes the token anywhere', async () => {
-    const { deps, git, queue, log } = setup();
+    const { git, queue, log, consume } = setup();
     git.fail(
       new GitHostRefusedError(
         `https://github.com/contoso/fleet.git refused the token in app setting GITOPS_TOKEN (HTTP 403) ${TOKEN}`,
         { status: 403 },
       ),
     );
-    const outcome = await pinImage(deps, request(), first);
-    expect(outcome).toMatchObject({ kind: 'parked', reason: expect.stringContaining('HTTP 403') });
+    const result = await consume(request());
+    expect(result).toMatchObject({ kind: 'parked', reason: expect.stringContaining('HTTP 403') });
     expect(JSON.stringify(queue.sent)).not.toContain(TOKEN);
     expect(log.all()).not.toContain(TOKEN);
   });
 
-  it('rethrows an unavailable host for the queue to retry, reporting only on the last attempt', async () => {
-    const { deps, git, notifications, poisoned, log } = setup();
+  it('retries an unavailable host later, and reports and parks it only after the last attempt', async () => {
+    const { git, queue, notifications, poisoned, log, consume } = setup();
     git.fail(new GitHostUnavailableError('https://github.com/contoso/fleet.git answered 503'));
 
-    await expect(pinImage(deps, request(), { attempt: 4, maxAttempts: 5 })).rejects.toBeInstanceOf(
-      GitHostUnavailableError,
-    );
+    expect(await consume(request(), 4)).toMatchObject({ kind: 'retrying', attempt: 4 });
     expect(notifications()).toEqual([]);
+    expect(queue.sent.filter((m) => m.queue === 'pin-requests')).toEqual([
+      { queue: 'pin-requests', message: { ...request(), delivery: expect.objectContaining({ attempt: 5 }) } },
+    ]);
     expect(log.lines.at(-1)).toMatchObject({
       level: 'warn',
       message: expect.stringContaining('attempt 4 of 5'),
     });
 
-    await expect(pinImage(deps, request(), { attempt: 5, maxAttempts: 5 })).rejects.toThrow('503');
+    expect(await consume(request(), 5)).toMatchObject({ kind: 'parked', attempt: 5 });
     expect(notifications().map((n) => n.payload)).toEqual([
       expect.objectContaining({
         kind: 'failed',
@@ -560,17 +581,16 @@ describe('pinImage failures', () => {
       }),
       expect.objectContaining({ kind: 'failed', attempts: 5, poisoned: true }),
     ]);
-    // The host moves the message itself after maxDequeueCount.
-    expect(poisoned()).toEqual([]);
+    expect(poisoned()).toHaveLength(1);
     expect(log.lines.at(-1)).toMatchObject({
       level: 'error',
-      message: expect.stringContaining('pin-requests-poison'),
+      message: expect.stringMatching(/gave up: all 5 attempts failed.*pin-requests-poison/),
     });
   });
 
   it('rethrows when the notification cannot be queued, so the pin is reported on the retry', async () => {
     const { deps } = setup();
     const failing = { ...deps, queue: memoryQueue({ failOn: 'notifications' }) };
-    await expect(pinImage(failing, request(), first)).rejects.toThrow('queue notifications is down');
+    await expect(pinImage(failing, request())).rejects.toThrow('queue notifications is down');
   });
 });

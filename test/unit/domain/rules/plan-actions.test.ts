@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../../shared/config/load-config';
 import type { ImageEvent } from '../../../../shared/domain/events/image-event';
+import { pinRequestSchema } from '../../../../shared/domain/messages/action-messages';
 import { planActions } from '../../../../shared/domain/rules/plan-actions';
 import { sampleEvent } from '../../../helpers/sample-event';
 
@@ -101,5 +102,95 @@ rules: [{ match: { actions: [delete] }, pin: { repo: fleet } }]
     expect(summary(event({ registry: 'contoso.azurecr.io' }))).toContain('pin:fleet');
     const upper = parseConfig(`rules: [{ match: { registry: 'CONTOSO.azurecr.io' }, notify: [] }]`);
     expect(planActions(event({}), upper).matchedRules).toEqual([0]);
+  });
+});
+
+describe('planActions with deploy after pin', () => {
+  const afterPin = parseConfig(`
+gitops:
+  fleet: { url: https://github.com/contoso/fleet.git, tokenFrom: GITOPS_TOKEN }
+teams:
+  platform: { urlFrom: TEAMS_PLATFORM }
+deployTargets:
+  web: { type: github-workflow, repo: contoso/web, workflow: deploy.yml, tokenFrom: GH_TOKEN, inputs: { sha: '{{commit}}' } }
+  argo: { type: argocd, server: https://argocd.contoso.com, application: payments, tokenFrom: ARGO }
+  hook: { type: webhook, url: https://hooks.contoso.com/acr }
+rules:
+  - name: payments
+    match: { repository: 'payments/*' }
+    pin: { repo: fleet, paths: ['apps/payments/**'] }
+    deploy: { targets: [web, argo], after: pin }
+    notify: [platform]
+  - name: same pin, direct hook
+    match: { repository: 'payments/api' }
+    pin: { repo: fleet, paths: ['apps/payments/**'] }
+    deploy: [hook]
+  - name: same pin, argo again and the hook after the pin
+    match: { repository: '**' }
+    pin: { repo: fleet, paths: ['apps/payments/**'] }
+    deploy: { targets: [argo, hook], after: pin }
+`);
+
+  it('puts no deploy message on the queue and hands the targets to the pin instead', () => {
+    const plan = planActions(event({ repository: 'payments/worker' }), afterPin);
+    expect(plan.messages.map((m) => m.type)).toEqual(['pin', 'notify']);
+    const [pin] = plan.messages;
+    expect(pin).toMatchObject({
+      type: 'pin',
+      repo: 'fleet',
+      then: [
+        { target: 'web', rule: { index: 0, name: 'payments' }, notify: [{ channel: 'platform' }] },
+        { target: 'argo', rule: { index: 0, name: 'payments' }, notify: [{ channel: 'platform' }] },
+        { target: 'hook', rule: { index: 2 }, notify: [] },
+      ],
+    });
+    expect(() => pinRequestSchema.parse(pin)).not.toThrow();
+  });
+
+  it('adds the after-pin targets of later rules to the shared pin, once per target', () => {
+    const plan = planActions(event({ repository: 'payments/api' }), afterPin);
+    expect(plan.messages.map((m) => (m.type === 'deploy' ? `deploy:${m.target}` : m.type))).toEqual([
+      'pin',
+      'notify',
+      'deploy:hook',
+    ]);
+    const pin = plan.messages.find((m) => m.type === 'pin');
+    expect(pin?.type === 'pin' ? pin.then?.map((t) => `${t.target}@${t.rule.index}`) : []).toEqual([
+      'web@0',
+      'argo@0',
+    ]);
+  });
+
+  it('keeps an after-pin target of its own rule when no earlier rule deploys it', () => {
+    const plan = planActions(event({ repository: 'web/site' }), afterPin);
+    const [pin] = plan.messages;
+    expect(pin?.type === 'pin' ? pin.then : undefined).toEqual([
+      {
+        target: 'argo',
+        rule: { index: 2, name: 'same pin, argo again and the hook after the pin' },
+        notify: [],
+      },
+      {
+        target: 'hook',
+        rule: { index: 2, name: 'same pin, argo again and the hook after the pin' },
+        notify: [],
+      },
+    ]);
+  });
+
+  it('plans no pin and no deployment for a delete', () => {
+    const plan = planActions(
+      event({ action: 'delete', repository: 'payments/worker' }),
+      parseConfig(`
+gitops: { fleet: { url: https://github.com/contoso/fleet.git } }
+deployTargets: { web: { type: webhook, url: https://hooks.contoso.com/acr } }
+rules: [{ match: { actions: [delete] }, pin: { repo: fleet }, deploy: { targets: [web], after: pin } }]
+`),
+    );
+    expect(plan.messages).toEqual([]);
+    expect(plan.notes).toEqual([
+      'rules[0]: delete events are not pinned',
+      'rules[0]: delete events do not trigger deployments',
+    ]);
   });
 });

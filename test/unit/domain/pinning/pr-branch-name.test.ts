@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { prBranchName } from '../../../../shared/adapters/git/git-write-back';
+import { prBranchName } from '../../../../shared/domain/pinning/pr-branch-name';
 
 const run = promisify(execFile);
 

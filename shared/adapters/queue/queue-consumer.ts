@@ -1,0 +1,176 @@
+import { z } from 'zod';
+import { DomainError, formatIssues, retryAfterOf } from '../../domain/errors';
+import { queueNames } from '../../domain/messages/queues';
+import { isDeferral, type QueueContract } from '../../domain/messages/queue-contract';
+import type { Clock, Logger, QueueSender } from '../../domain/ports';
+import { decideRetry, describeMs, type RetryPolicy } from '../../domain/retry/retry-policy';
+import { issuesFromZod } from '../../domain/zod-issues';
+
+export interface ConsumerDeps {
+  queue: QueueSender;
+  log: Logger;
+  clock: Clock;
+  random: () => number;
+  /** The action's budget (`retry.<action>` in autopilot.yaml). */
+  retry: RetryPolicy;
+}
+
+/** What the runner did with one message; functions ignore it, tests read it. */
+export type ConsumeResult<O> =
+  | { kind: 'done'; outcome: O; attempt: number }
+  | { kind: 'deferred'; attempt: number; delayMs: number; reason: string }
+  | { kind: 'retrying'; attempt: number; delayMs: number; reason: string }
+  | { kind: 'parked'; attempt: number; reason: string }
+  | { kind: 'unreadable'; reason: string };
+
+/** Where the runner parks a queue's messages (the Functions host uses the same name after maxDequeueCount). */
+export const poisonQueueOf = (queue: string): string => `${queue}-poison`;
+
+/**
+ * The runner's bookkeeping, carried in the message under `delivery`: which attempt the copy is, when the
+ * first one started, and (on the poison queue) why and when it was parked. Stripped before validation.
+ */
+export const deliverySchema = z.object({
+  attempt: z.number().int().min(1),
+  firstAttemptAt: z.iso.datetime({ offset: true }),
+  parkedAt: z.iso.datetime({ offset: true }).optional(),
+  reason: z.string().optional(),
+});
+export type DeliveryState = z.infer<typeof deliverySchema>;
+
+/**
+ * The one queue-consumer runner: every queue-triggered function is `app.storageQueue` plus one call.
+ *
+ * 1. Reads the message: an unreadable one goes to `<queue>-poison` at once, every problem logged.
+ * 2. Runs the use case. Its outcome means done (a `Deferral` outcome: not due yet, sent again after its
+ *    delay without counting an attempt); a thrown error says whether a retry can help
+ *    (`DomainError.retryable`; anything else counts as retryable).
+ * 3. Retryable, within the action's budget: sends a copy with the next attempt number and a growing,
+ *    jittered delay (never sooner than `Retry-After`) and returns, so the host deletes the original.
+ *    The copy is sent first: if sending fails, the error reaches the host, which retries the original.
+ * 4. Not retryable, or the budget is spent: the contract's `failed` notifications go out, then the message
+ *    is parked on `<queue>-poison` with the reason, and the log line says how to replay it.
+ *
+ * Consumers are idempotent, so a copy that runs twice (the host retried after a failed delete) is harmless.
+ */
+export async function runQueueConsumer<M, O>(
+  deps: ConsumerDeps,
+  contract: QueueContract<M>,
+  useCase: (message: M) => Promise<O>,
+  raw: unknown,
+  triggerMetadata?: Record<string, unknown>,
+): Promise<ConsumeResult<O>> {
+  const poison = poisonQueueOf(contract.queue);
+  const { body, delivery } = split(raw);
+  const now = deps.clock();
+  // A host-level redelivery (this function threw) adds to the attempt count of the copy it delivers.
+  const attempt = (delivery?.attempt ?? 1) + Math.max(0, dequeueCountOf(triggerMetadata) - 1);
+  const firstAttemptAt = delivery?.firstAttemptAt ?? insertionTimeOf(triggerMetadata) ?? now.toISOString();
+
+  const parsed = contract.schema.safeParse(body);
+  if (!parsed.success) {
+    const reason = `unreadable message on ${contract.queue}:\n${formatIssues(issuesFromZod(parsed.error))}`;
+    await deps.queue.send(
+      poison,
+      withDelivery(body, { attempt, firstAttemptAt, parkedAt: now.toISOString(), reason }),
+    );
+    deps.log.error(`${reason}\nmoved to ${poison} (retrying cannot fix it)`);
+    return { kind: 'unreadable', reason };
+  }
+  const message = parsed.data;
+  const what = contract.describe(message);
+
+  try {
+    const outcome = await useCase(message);
+    if (isDeferral(outcome)) {
+      // Not due yet: the same attempt again later (a failure before this one keeps its count).
+      const delaySeconds = Math.ceil(outcome.delayMs / 1000);
+      const copy = delivery ?? (attempt > 1 ? { attempt, firstAttemptAt } : undefined);
+      await deps.queue.send(contract.queue, copy ? withDelivery(body, copy) : body, { delaySeconds });
+      deps.log.info(`${what}: ${outcome.reason}; again in ${describeMs(delaySeconds * 1000)}`);
+      return { kind: 'deferred', attempt, delayMs: delaySeconds * 1000, reason: outcome.reason };
+    }
+    if (attempt > 1) deps.log.info(`${what} succeeded on attempt ${attempt}`);
+    return { kind: 'done', outcome, attempt };
+  } catch (thrown) {
+    const reason = thrown instanceof Error ? thrown.message : String(thrown);
+    const retryable = !(thrown instanceof DomainError) || thrown.retryable;
+    if (retryable) {
+      const decision = decideRetry({
+        policy: deps.retry,
+        attempt,
+        firstAttemptAt: new Date(firstAttemptAt),
+        now,
+        random: deps.random,
+        ...(retryAfterOf(thrown) === undefined ? {} : { retryAfterMs: retryAfterOf(thrown) as number }),
+      });
+      if (decision.kind === 'retry') {
+        const delaySeconds = Math.ceil(decision.delayMs / 1000);
+        await deps.queue.send(
+          contract.queue,
+          withDelivery(body, { attempt: decision.nextAttempt, firstAttemptAt }),
+          { delaySeconds },
+        );
+        deps.log.warn(
+          `${what} failed (attempt ${attempt} of ${deps.retry.maxAttempts}): ${reason}; ` +
+            `retrying in ${describeMs(delaySeconds * 1000)}`,
+        );
+        return { kind: 'retrying', attempt, delayMs: delaySeconds * 1000, reason };
+      }
+      return park(`${reason} (gave up: ${decision.reason})`, 'it kept failing');
+    }
+    return park(reason, 'retrying cannot help');
+  }
+
+  async function park(reason: string, why: string): Promise<ConsumeResult<O>> {
+    // Notifications first: if parking then fails, the host retries and the Teams consumer drops the
+    // repeated cards by key; the other order could lose the report.
+    const notes = contract.failed?.(message, { error: reason, attempts: attempt, parkedOn: poison }) ?? [];
+    for (const note of notes) await deps.queue.send(queueNames.notify, note);
+    await deps.queue.send(
+      poison,
+      withDelivery(body, { attempt, firstAttemptAt, parkedAt: deps.clock().toISOString(), reason }),
+    );
+    deps.log.error(
+      `${what} failed: ${reason}. Moved to ${poison} (${why}); fix the cause, then move the message back to ` +
+        `${contract.queue} to run it again`,
+    );
+    return { kind: 'parked', attempt, reason };
+  }
+}
+
+/** The message without the runner's `delivery` field, and that field when it is readable. */
+function split(raw: unknown): { body: unknown; delivery: DeliveryState | undefined } {
+  let value = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw) as unknown;
+    } catch {
+      return { body: raw, delivery: undefined };
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !('delivery' in value)) {
+    return { body: value, delivery: undefined };
+  }
+  const { delivery, ...body } = value as Record<string, unknown>;
+  const parsed = deliverySchema.safeParse(delivery);
+  return { body, delivery: parsed.success ? parsed.data : undefined };
+}
+
+function withDelivery(body: unknown, delivery: DeliveryState): unknown {
+  return typeof body === 'object' && body !== null && !Array.isArray(body)
+    ? { ...body, delivery }
+    : { body, delivery };
+}
+
+/** `triggerMetadata.dequeueCount`: receives of this copy of the message, 1 the first time. */
+function dequeueCountOf(triggerMetadata: Record<string, unknown> | undefined): number {
+  const value = Number(triggerMetadata?.dequeueCount ?? 1);
+  return Number.isFinite(value) && value >= 1 ? Math.floor(value) : 1;
+}
+
+function insertionTimeOf(triggerMetadata: Record<string, unknown> | undefined): string | undefined {
+  const value = triggerMetadata?.insertionTime;
+  const time = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined;
+  return time && !Number.isNaN(time.getTime()) ? time.toISOString() : undefined;
+}
