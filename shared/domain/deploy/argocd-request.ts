@@ -29,3 +29,11 @@ export function argocdRequest(target: DeployTargetOf<'argocd'>): DeployHttpReque
     headers: { accept: jsonHeaders.accept },
   };
 }
+
+/** The Application's page in the Argo CD UI (`/applications/{namespace}/{name}` for apps in any namespace). */
+export function argocdApplicationUrl(target: DeployTargetOf<'argocd'>): string {
+  const path = target.appNamespace
+    ? ['applications', target.appNamespace, target.application]
+    : ['applications', target.application];
+  return joinUrl(target.server, ...path);
+}

@@ -7,7 +7,7 @@ import type { LandedPinInfo } from '../messages/action-messages';
  * signature, then sends `body` byte for byte. `acr-autopilot deploy --dry-run` prints it.
  */
 export interface DeployHttpRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   url: string;
   /** Lower-case names: content-type, accept, API version headers. */
   headers: Record<string, string>;
