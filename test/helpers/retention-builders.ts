@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
-import type { RetentionPolicy } from '../../../../shared/domain/config/retention-schema';
-import { retentionSchema } from '../../../../shared/domain/config/retention-schema';
+import type { RetentionPolicy } from '../../shared/domain/config/retention-schema';
+import { retentionSchema } from '../../shared/domain/config/retention-schema';
 import type {
   InventoryManifest,
   InventoryRepository,
   InventoryTag,
   RegistryInventory,
-} from '../../../../shared/domain/retention/inventory';
-import { shortDigest } from '../../../../shared/domain/retention/format-age';
-import { planRetention, type PlanRegistry } from '../../../../shared/domain/retention/plan-retention';
-import type { RegistryRetentionPlan } from '../../../../shared/domain/retention/retention-plan';
+} from '../../shared/domain/retention/inventory';
+import { shortDigest } from '../../shared/domain/retention/format-age';
+import { planRetention, type PlanRegistry } from '../../shared/domain/retention/plan-retention';
+import type { RegistryRetentionPlan } from '../../shared/domain/retention/retention-plan';
 
 /** Builders for retention planner tests (and the bench): readable inventories in a few lines. */
 

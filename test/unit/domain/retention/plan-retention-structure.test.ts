@@ -10,7 +10,7 @@ import {
   repository,
   short,
   tag,
-} from './retention-builders';
+} from '../../../helpers/retention-builders';
 
 const keepLatest = { repositories: ['app'], keep: { tags: ['latest'] }, untagged: { olderThan: '7d' } };
 

@@ -11,7 +11,7 @@ import {
   planOf,
   repository,
   tag,
-} from './retention-builders';
+} from '../../../helpers/retention-builders';
 
 /** Six tags, one manifest each: the classic CI repository. */
 const app = () =>

@@ -6,7 +6,7 @@ import {
   retentionNotification,
 } from '../../../../shared/domain/retention/retention-notification';
 import { retentionPlanJson } from '../../../../shared/domain/retention/retention-plan-json';
-import { digest, manifest, planOf, repository, short, tag } from './retention-builders';
+import { digest, manifest, planOf, repository, short, tag } from '../../../helpers/retention-builders';
 
 const policy = { repositories: ['team-a/**'], keep: { tags: ['latest'] }, untagged: { olderThan: '7d' } };
 
