@@ -3,11 +3,14 @@ import { dirname, join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { azuriteConnectionString } from '../config/app-settings';
 import { freePort, isListening } from './free-port';
+import { azuriteServing, isAlive } from './local-processes';
 
 export interface AzuriteHandle {
   connectionString: string;
   ports: { blob: number; queue: number; table: number };
   pid: number | undefined;
+  /** Started by an earlier run that did not stop it (a crash, kill -9) and adopted by this one. */
+  reused: boolean;
   stop(): Promise<void>;
 }
 
@@ -26,6 +29,20 @@ export interface AzuriteOptions {
  * (reference/local-runtime.md).
  */
 export async function startAzurite(options: AzuriteOptions): Promise<AzuriteHandle> {
+  if (!options.inMemory) {
+    // A second Azurite over the same folder would serve a stale copy of it (events arriving minutes
+    // late, twice): adopt the one an earlier run left behind instead.
+    const leftover = azuriteServing(options.location ?? '.azurite');
+    if (leftover && (await isListening(leftover.ports.queue))) {
+      return {
+        connectionString: azuriteConnectionString('127.0.0.1', leftover.ports),
+        ports: leftover.ports,
+        pid: leftover.pid,
+        reused: true,
+        stop: () => stopPid(leftover.pid),
+      };
+    }
+  }
   const ports = await choosePorts(options.preferDefaultPorts ?? false);
   const bin = azuriteBin();
   const args = [
@@ -59,6 +76,7 @@ export async function startAzurite(options: AzuriteOptions): Promise<AzuriteHand
     connectionString: azuriteConnectionString('127.0.0.1', ports),
     ports,
     pid: child.pid,
+    reused: false,
     stop: () => stopChild(child),
   };
 }
@@ -121,6 +139,25 @@ function waitUntilListening(
       fail(new Error(`Azurite exited with code ${code}:\n${output.slice(-2000)}`)),
     );
   });
+}
+
+/** SIGTERM, then SIGKILL after the grace period, for a process this one did not start. */
+async function stopPid(pid: number, graceMs = 3_000): Promise<void> {
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    if (!isAlive(pid)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Gone meanwhile.
+  }
 }
 
 export function stopChild(child: ChildProcess, graceMs = 3_000): Promise<void> {

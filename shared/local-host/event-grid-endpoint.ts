@@ -1,7 +1,27 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpHostOptions } from './http-server';
 import { send } from './http-server';
 import { invoke } from './invoke';
+
+/**
+ * The app setting holding the key of the local Event Grid endpoint. In Azure the endpoint takes the
+ * `eventgrid_extension` system key; locally nothing is open by default either.
+ */
+export const eventGridKeySetting = 'AUTOPILOT_LOCAL_EVENTGRID_KEY';
+
+/** Why a delivery may not come in, or undefined when its key is right (compared in constant time). */
+function checkKey(req: IncomingMessage, url: URL, expected: string | undefined): string | undefined {
+  if (!expected) {
+    return `the local Event Grid endpoint is closed: set ${eventGridKeySetting} in local.settings.json and call it with ?code=<that value>`;
+  }
+  const given = url.searchParams.get('code') ?? header(req, 'x-functions-key');
+  if (!given) return `missing ?code= (the value of ${eventGridKeySetting}) on the Event Grid endpoint`;
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(given), digest(expected))
+    ? undefined
+    : `wrong ?code= for the Event Grid endpoint; use the value of ${eventGridKeySetting}`;
+}
 
 /** The Event Grid handshake event type (the runtime answers it, not the function). */
 const validationEventType = 'Microsoft.EventGrid.SubscriptionValidationEvent';
@@ -20,6 +40,11 @@ export async function handleEventGridRequest(
   body: Buffer,
   options: HttpHostOptions,
 ): Promise<void> {
+  const refusal = checkKey(req, url, options.eventGridKey);
+  if (refusal) {
+    options.log('warning', 'host', `Event Grid delivery refused: ${refusal}`);
+    return send(res, 401, { error: refusal });
+  }
   const functionName = url.searchParams.get('functionName') ?? '';
   const registration = options.registrations.find(
     (candidate) =>

@@ -1,4 +1,6 @@
-/** Readable local logs: `12:00:01.234 acrWebhook      info  accepted …`. */
+import { oneLine } from '../adapters/log/one-line';
+
+/** Readable local logs: `12:00:01.234 acrWebhook      info  accepted …`, one line per message. */
 export type HostLogLevel = 'trace' | 'debug' | 'information' | 'warning' | 'error' | 'critical' | 'none';
 
 const rank: Record<HostLogLevel, number> = {
@@ -28,9 +30,8 @@ export function createHostLog(options: { minLevel: HostLogLevel; write: (line: s
   return (level, source, message) => {
     if (rank[level] < rank[options.minLevel]) return;
     const time = new Date().toISOString().slice(11, 23);
-    const lines = message.split('\n');
-    options.write(`${time} ${source.padEnd(16)} ${label[level]} ${lines[0] ?? ''}`);
-    for (const line of lines.slice(1)) options.write(`${' '.repeat(30)}${line}`);
+    // One line per message, whatever it holds (function output, error texts, request paths).
+    options.write(`${time} ${oneLine(source).padEnd(16)} ${label[level]} ${oneLine(message)}`);
   };
 }
 

@@ -37,31 +37,6 @@ export function readHostJson(appRoot: string): HostJson {
   };
 }
 
-/** local.settings.json (or the example when there is none), as Core Tools reads it. */
-export interface LocalSettings {
-  source: string | undefined;
-  values: Record<string, string>;
-  port: number | undefined;
-}
-
-export function readLocalSettings(appRoot: string): LocalSettings {
-  for (const name of ['local.settings.json', 'local.settings.example.json']) {
-    const path = join(appRoot, name);
-    if (!existsSync(path)) continue;
-    const json = JSON.parse(readFileSync(path, 'utf8')) as {
-      Values?: Record<string, unknown>;
-      Host?: { LocalHttpPort?: unknown };
-    };
-    const values: Record<string, string> = {};
-    for (const [key, value] of Object.entries(json.Values ?? {})) {
-      if (value !== null && value !== undefined) values[key] = String(value);
-    }
-    const port = json.Host?.LocalHttpPort;
-    return { source: name, values, port: typeof port === 'number' ? port : undefined };
-  }
-  return { source: undefined, values: {}, port: undefined };
-}
-
 function numberOr(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
 }

@@ -21,6 +21,11 @@ export interface HttpHostOptions {
   log: HostLog;
   /** Runs a non-HTTP function once (Core Tools' `POST /admin/functions/{name}`). */
   runFunction: (name: string, input: unknown) => Promise<void>;
+  /**
+   * The key `/runtime/webhooks/eventgrid` requires (`?code=` or `x-functions-key`), standing in for
+   * Azure's `eventgrid_extension` system key; undefined = the endpoint refuses every delivery.
+   */
+  eventGridKey: string | undefined;
 }
 
 /**

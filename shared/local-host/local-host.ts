@@ -8,8 +8,11 @@ import { startAzurite } from './azurite';
 import { expandGlob } from './expand-glob';
 import { loadFunctions, type Registration } from './function-registry';
 import { createHostLog, type HostLog, type HostLogLevel } from './host-log';
-import { readHostJson, readLocalSettings, readRawHostJson } from './host-settings';
+import { readLocalSettings } from '../config/local-settings';
+import { readHostJson, readRawHostJson } from './host-settings';
+import { processListeningOn } from './local-processes';
 import { unemulatedFeatures } from './unemulated-features';
+import { eventGridKeySetting } from './event-grid-endpoint';
 import { createHttpHost } from './http-server';
 import { startQueueListener, type QueueListener } from './queue-listener';
 import { startTimer, type TimerHandle } from './timers';
@@ -63,7 +66,10 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     log(
       'information',
       'host',
-      `Azurite started (queue port ${azurite.ports.queue}, table port ${azurite.ports.table})`,
+      azurite.reused
+        ? `reusing Azurite (pid ${azurite.pid}) left running by an earlier run over the same folder ` +
+            `(queue port ${azurite.ports.queue}, table port ${azurite.ports.table}); it stops with this host`
+        : `Azurite started (queue port ${azurite.ports.queue}, table port ${azurite.ports.table})`,
     );
   }
 
@@ -87,6 +93,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       registrations,
       routePrefix: hostJson.routePrefix,
       log,
+      eventGridKey: process.env[eventGridKeySetting]?.trim() || undefined,
       runFunction: async (name) => {
         const timer = timers.get(name);
         if (!timer) throw new Error(`${name} is not a timer function`);
@@ -95,7 +102,9 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     });
     const requestedPort = options.port ?? localSettings.port ?? 7071;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(error.code === 'EADDRINUSE' ? portInUse(requestedPort) : error),
+      );
       server.listen(requestedPort, '127.0.0.1', resolve);
     });
     stops.push(
@@ -145,6 +154,18 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     await azurite?.stop();
     throw error;
   }
+}
+
+/** EADDRINUSE, said with who holds the port and what to do. */
+function portInUse(port: number): Error {
+  const holder = processListeningOn(port);
+  const who = holder
+    ? ` by ${/local-host[/\\]main\.js|func(\s|$)/.test(holder.command) ? 'another local host' : 'another process'} (pid ${holder.pid}: ${holder.command.slice(0, 160)})`
+    : '';
+  return new Error(
+    `port ${port} is already in use${who}; stop it${holder ? ` (kill ${holder.pid})` : ''}, or run on another port ` +
+      '(npm start -- --port 7072, or Host.LocalHttpPort in local.settings.json)',
+  );
 }
 
 function mainOf(appRoot: string): string {

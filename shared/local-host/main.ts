@@ -44,6 +44,12 @@ async function main() {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGHUP', () => stop('SIGHUP'));
+  // Whoever started this host died without stopping it (kill -9 of npm start): stop too.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) stop('parent exited');
+  }, 500).unref();
 }
 
 main().catch((error: unknown) => {

@@ -32,4 +32,10 @@ if (command === 'func') {
 }
 const child = spawn(command, commandArgs, { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+// `kill -TERM <npm>` ends npm and its shell without passing the signal on: when this process is
+// orphaned, stop the host (and with it Azurite) as SIGTERM would.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) child.kill('SIGTERM');
+}, 500).unref();
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

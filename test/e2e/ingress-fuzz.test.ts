@@ -63,7 +63,10 @@ const body = fc.oneof(
 
 const headerValue = fc.string({ unit: fc.constantFrom(...'abcXYZ019 -_/;=+.:,"'.split('')), maxLength: 40 });
 const request = fc.record({
-  target: fc.constantFrom('/api/acr/webhook', '/runtime/webhooks/eventgrid?functionName=acrEventGrid'),
+  target: fc.constantFrom(
+    '/api/acr/webhook',
+    '/runtime/webhooks/eventgrid?functionName=acrEventGrid&code=local-eventgrid-key',
+  ),
   method: fc.constantFrom('POST', 'POST', 'POST', 'GET', 'PUT', 'OPTIONS'),
   contentType: fc.oneof(
     fc.constantFrom(

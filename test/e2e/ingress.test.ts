@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { AzureKeyCredential, EventGridPublisherClient } from '@azure/eventgrid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { peekAll } from '../helpers/azurite';
@@ -22,7 +23,7 @@ const pushBody = (tag: string) => ({
   target: {
     repository: 'e2e/app',
     tag,
-    digest: `sha256:${tag.padEnd(64, '0')}`,
+    digest: `sha256:${createHash('sha256').update(tag).digest('hex')}`,
     mediaType: 'application/vnd.oci.image.manifest.v1+json',
   },
   request: { host: 'contoso.azurecr.io', method: 'PUT' },
@@ -107,17 +108,34 @@ describe('ACR webhook through the local host', () => {
     }
   });
 
-  it('reports its configuration on /api/health', async () => {
+  it('reports ok on /api/health, and nothing about its configuration', async () => {
     const response = await fetch(`${host.url}/api/health`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ status: 'ok', config: { rules: 1 }, webhookSecrets: 1 });
+    expect(await response.json()).toEqual({
+      status: 'ok',
+      checks: { config: 'ok', queues: 'ok', tables: 'ok' },
+    });
   });
 });
 
 describe('Event Grid through the local host', () => {
+  it.each([
+    ['no key', ''],
+    ['a wrong key', '&code=guess'],
+  ])('refuses a delivery with %s, as Azure does without the system key', async (_name, code) => {
+    const response = await post(
+      `/runtime/webhooks/eventgrid?functionName=acrEventGrid${code}`,
+      eventGridPush('9.9.9'),
+      egHeaders,
+    );
+    expect(response.status).toBe(401);
+    expect(JSON.stringify(await response.json())).toMatch(/AUTOPILOT_LOCAL_EVENTGRID_KEY/);
+    expect(await messagesFor('image-events', '9.9.9')).toEqual([]);
+  });
+
   it('answers the subscription validation handshake', async () => {
     const response = await post(
-      '/runtime/webhooks/eventgrid?functionName=acrEventGrid',
+      '/runtime/webhooks/eventgrid?functionName=acrEventGrid&code=local-eventgrid-key',
       loadFixture('events/event-grid/subscription-validation.json'),
       { 'aeg-event-type': 'SubscriptionValidation' },
     );
@@ -126,17 +144,20 @@ describe('Event Grid through the local host', () => {
   });
 
   it('grants the CloudEvents webhook validation (OPTIONS)', async () => {
-    const response = await fetch(`${host.url}/runtime/webhooks/eventgrid?functionName=acrEventGrid`, {
-      method: 'OPTIONS',
-      headers: { 'WebHook-Request-Origin': 'eventgrid.azure.net' },
-    });
+    const response = await fetch(
+      `${host.url}/runtime/webhooks/eventgrid?functionName=acrEventGrid&code=local-eventgrid-key`,
+      {
+        method: 'OPTIONS',
+        headers: { 'WebHook-Request-Origin': 'eventgrid.azure.net' },
+      },
+    );
     expect(response.status).toBe(200);
     expect(response.headers.get('webhook-allowed-origin')).toBe('eventgrid.azure.net');
   });
 
   it('queues an ImagePushed delivery', async () => {
     const response = await post(
-      '/runtime/webhooks/eventgrid?functionName=acrEventGrid',
+      '/runtime/webhooks/eventgrid?functionName=acrEventGrid&code=local-eventgrid-key',
       eventGridPush('2.0.0'),
       egHeaders,
     );
@@ -146,7 +167,7 @@ describe('Event Grid through the local host', () => {
 
   it('accepts CloudEvents sent by the @azure/eventgrid SDK', async () => {
     const client = new EventGridPublisherClient(
-      `${host.url}/runtime/webhooks/eventgrid?functionName=acrEventGrid`,
+      `${host.url}/runtime/webhooks/eventgrid?functionName=acrEventGrid&code=local-eventgrid-key`,
       'CloudEvent',
       new AzureKeyCredential('unused-locally'),
       { allowInsecureConnection: true },
@@ -164,7 +185,7 @@ describe('Event Grid through the local host', () => {
 
   it('names the function to use when functionName is wrong', async () => {
     const response = await post(
-      '/runtime/webhooks/eventgrid?functionName=nope',
+      '/runtime/webhooks/eventgrid?functionName=nope&code=local-eventgrid-key',
       eventGridPush('x'),
       egHeaders,
     );
@@ -178,7 +199,11 @@ describe('deduplication', () => {
     const deliveries = Array.from({ length: 10 }, (_, i) =>
       i % 2 === 0
         ? post('/api/acr/webhook', pushBody('4.0.0'))
-        : post('/runtime/webhooks/eventgrid?functionName=acrEventGrid', eventGridPush('4.0.0'), egHeaders),
+        : post(
+            '/runtime/webhooks/eventgrid?functionName=acrEventGrid&code=local-eventgrid-key',
+            eventGridPush('4.0.0'),
+            egHeaders,
+          ),
     );
     const statuses = (await Promise.all(deliveries)).map((response) => response.status);
     // Deliveries that overlap the first one are told to retry (webhook 503, Event Grid 500); retry them
@@ -191,7 +216,7 @@ describe('deduplication', () => {
           index % 2 === 0
             ? await post('/api/acr/webhook', pushBody('4.0.0'))
             : await post(
-                '/runtime/webhooks/eventgrid?functionName=acrEventGrid',
+                '/runtime/webhooks/eventgrid?functionName=acrEventGrid&code=local-eventgrid-key',
                 eventGridPush('4.0.0'),
                 egHeaders,
               );
@@ -208,5 +233,66 @@ describe('deduplication', () => {
 
   it('never logs the webhook secret', () => {
     expect(host.output()).not.toContain('e2e-secret-value');
+  });
+});
+
+describe('the front door refuses bad input (through the local host)', () => {
+  const longTag = 'v'.repeat(40_000);
+
+  it.each([
+    ['digest "abc"', { digest: 'abc' }, 'target.digest'],
+    ['digest "sha256:zzz"', { digest: 'sha256:zzz' }, 'target.digest'],
+    ['an upper-case repository', { repository: 'E2E/App' }, 'target.repository'],
+    ['an emoji repository', { repository: 'e2e/🚀' }, 'target.repository'],
+    ['a 40,000-character tag', { tag: longTag }, 'target.tag'],
+  ])('answers 400 to a webhook with %s, naming the field', async (_name, target, path) => {
+    const body = pushBody('7.0.0');
+    const response = await post('/api/acr/webhook', { ...body, target: { ...body.target, ...target } });
+    expect(response.status).toBe(400);
+    const answer = (await response.json()) as { details: { path: string }[] };
+    expect(answer.details.map((detail) => detail.path)).toContain(path);
+  });
+
+  it('answers 400 to a registry host that is not one', async () => {
+    const response = await post('/api/acr/webhook', {
+      ...pushBody('7.0.1'),
+      request: { host: 'evil.example/x?' },
+    });
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(await response.json())).toContain('request.host');
+  });
+
+  it('takes a 40,000-character tag from Event Grid without a 5xx, so it is not retried for 24 h', async () => {
+    const [event] = eventGridPush('7.0.2');
+    const response = await post(
+      '/runtime/webhooks/eventgrid?functionName=acrEventGrid&code=local-eventgrid-key',
+      [{ ...event, data: { ...event?.data, target: { ...event?.data.target, tag: longTag } } }],
+      egHeaders,
+    );
+    expect(response.status).toBeLessThan(300);
+    await host.waitForLine(
+      /acrEventGrid\s+warn\s+invalid Event Grid event .*not retried: data\.target\.tag: a tag has at most 128/,
+    );
+    expect(await messagesFor('image-events', longTag)).toEqual([]);
+  });
+
+  it('keeps every log line one line, whatever control characters an event carries', async () => {
+    const controls =
+      Array.from({ length: 32 }, (_, code) => String.fromCharCode(code)).join('') + '\u007f\u009b\u2028';
+    const responses = await Promise.all([
+      post('/api/acr/webhook', { ...pushBody('7.1.0'), id: `evt${controls}\u001b[31mFAKE` }),
+      post('/api/acr/webhook', {
+        ...pushBody('7.1.1'),
+        target: { ...pushBody('7.1.1').target, repository: 'payments/api\nFAKE LOG LINE' },
+      }),
+    ]);
+    expect(responses.map((response) => response.status)).toEqual([202, 400]);
+    await host.waitForLine(/queued \d+ action\(s\) for push .*7\.1\.0/);
+    await host.waitForLine(/acrWebhook\s+warn\s+400 invalid-event/);
+    const output = host.output();
+    expect(output).not.toMatch(/^FAKE/m);
+    expect(output).not.toContain('\u001b');
+    for (const char of controls.replace('\n', '')) expect(output).not.toContain(char);
+    expect(output).toContain('\\u001b[31mFAKE');
   });
 });

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import type { Issue } from '../errors';
 import { dedupeKeyFor } from './dedupe-key';
+import { digestProblem, registryProblem, repositoryProblem, tagProblem } from './image-identity';
 import type { ImageAction, ImageEvent } from './image-event';
 import type { ParseContext, ParseOutcome } from './parse-outcome';
 
@@ -10,13 +12,13 @@ import type { ParseContext, ParseOutcome } from './parse-outcome';
  * is optional and unknown fields pass through; only types are checked.
  */
 export const acrEventDataSchema = z.looseObject({
-  id: z.string().optional(),
+  id: z.string().max(256, 'an event id has at most 256 characters').optional(),
   timestamp: z.string().optional(),
   action: z.string().optional(),
   location: z.string().optional(),
   target: z
     .looseObject({
-      mediaType: z.string().optional(),
+      mediaType: z.string().max(255, 'a media type has at most 255 characters').optional(),
       size: z.number().optional(),
       digest: z.string().optional(),
       length: z.number().optional(),
@@ -48,7 +50,7 @@ export function imageEventFromAcrData(
   action: ImageAction,
   source: ImageEvent['source'],
   ctx: ParseContext,
-  extras: { fallbackId?: string; hintRegistry?: string } = {},
+  extras: { fallbackId?: string; hintRegistry?: string; pathPrefix?: string } = {},
 ): ParseOutcome {
   const repository = data.target?.repository?.trim();
   const digest = data.target?.digest?.trim();
@@ -65,6 +67,17 @@ export function imageEventFromAcrData(
     data.request?.host || hostOfUrl(data.target?.url) || extras.hintRegistry || ctx.defaultRegistry || '';
   const registry = host ? ctx.canonicalRegistry(host) : '';
   const tag = data.target?.tag || undefined;
+  const at = (field: string) => `${extras.pathPrefix ?? ''}${field}`;
+  const issues = [
+    { path: at('target.digest'), message: digestProblem(digest) },
+    { path: at('target.repository'), message: repositoryProblem(repository, registry) },
+    { path: at('target.tag'), message: tag === undefined ? undefined : tagProblem(tag) },
+    {
+      path: data.request?.host ? at('request.host') : at('target.url'),
+      message: host ? registryProblem(registry) : undefined,
+    },
+  ].filter((issue): issue is Issue => issue.message !== undefined);
+  if (issues.length > 0) return { kind: 'invalid', issues, ...(eventId ? { eventId } : {}) };
   const event: ImageEvent = {
     id: eventId || ctx.newId(),
     source,

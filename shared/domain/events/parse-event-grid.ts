@@ -100,6 +100,15 @@ export function parseEventGridEvent(
     };
   }
 
+  if (ctx.sources && topic && !ctx.sources.allows(topic)) {
+    return {
+      kind: 'ignored',
+      reason:
+        `topic ${topic} is not one of the registries in the config (${ctx.sources.names.join(', ')}); ` +
+        'if it is yours, add its login server or resource id to ingress.registries',
+      ...(id ? { eventId: id } : {}),
+    };
+  }
   const shortType = type.replace(/^Microsoft\.ContainerRegistry\./, '');
   const action = typeToAction[shortType];
   if (!action) {
@@ -118,10 +127,14 @@ export function parseEventGridEvent(
     };
   }
   const hintRegistry = registryFromResourceId(topic);
-  return imageEventFromAcrData(parsedData.data, action, 'event-grid', ctx, {
+  const outcome = imageEventFromAcrData(parsedData.data, action, 'event-grid', ctx, {
+    pathPrefix: 'data.',
     ...(id ? { fallbackId: id } : {}),
     ...(hintRegistry ? { hintRegistry } : {}),
   });
+  // `data.location` is the region the event came from (next.md §3): a replication-gate arrival.
+  const location = parsedData.data.location?.trim();
+  return outcome.kind === 'accepted' && location ? { ...outcome, region: location } : outcome;
 }
 
 interface Envelope {

@@ -5,6 +5,8 @@ import { acceptedEventSchema, type AcceptedEvent } from '../messages/action-mess
 import { queueNames } from '../messages/queues';
 import type { Clock, DedupeStore, Logger, QueueSender } from '../ports';
 import { planActions } from '../rules/plan-actions';
+import type { RegionArrivals } from '../deploy/deploy-ports';
+import { plansRegionGate, recordArrival, type Delivery } from './record-arrival';
 
 export interface IngestDeps {
   config: Config;
@@ -12,6 +14,8 @@ export interface IngestDeps {
   queue: QueueSender;
   clock: Clock;
   log: Logger;
+  /** Where regional deliveries are recorded for the replication gate (issue 10 §3). */
+  arrivals?: RegionArrivals;
 }
 
 export interface IngestResult {
@@ -29,12 +33,17 @@ export const ingressScope = 'ingress';
  * record counts only after the message is queued: when the enqueue fails the claim is released, so
  * the sender's retry (Event Grid) is processed instead of being answered "duplicate" and lost.
  */
-export async function ingestEvent(deps: IngestDeps, event: ImageEvent): Promise<IngestResult> {
+export async function ingestEvent(
+  deps: IngestDeps,
+  event: ImageEvent,
+  delivery: Delivery = {},
+): Promise<IngestResult> {
   const { dedupeKey } = event;
   const plan = planActions(event, deps.config);
   for (const note of plan.notes) deps.log.debug(note);
+  const what = `${event.action} ${describeImage(event)} (event ${event.id}, dedupe ${dedupeKey})`;
   if (plan.messages.length === 0) {
-    deps.log.debug(`no rule matched ${event.action} ${describeImage(event)}; nothing queued`);
+    deps.log.info(`accepted ${what}: no rule matched, nothing queued`);
     return { dedupeKey, actions: 0, duplicate: false };
   }
   // Validated on the producer side: a message a consumer cannot read is our bug, found here.
@@ -47,12 +56,20 @@ export async function ingestEvent(deps: IngestDeps, event: ImageEvent): Promise<
   });
   const actions = accepted.actions.length;
 
-  const claim = await deps.dedupe.claim(ingressScope, dedupeKey, {
-    now: deps.clock(),
-    windowMs: deps.config.ingress.dedupeWindow,
-  });
+  // Every delivery's region counts, a duplicate's too; recorded alongside the claim (never rejects).
+  const arrival =
+    delivery.region && plansRegionGate(accepted.actions, deps.config)
+      ? recordArrival(deps, dedupeKey, delivery.region)
+      : undefined;
+  const [claim] = await Promise.all([
+    deps.dedupe.claim(ingressScope, dedupeKey, {
+      now: deps.clock(),
+      windowMs: deps.config.ingress.dedupeWindow,
+    }),
+    arrival,
+  ]);
   if (claim === 'duplicate') {
-    deps.log.info(`duplicate ${event.action} ${describeImage(event)} (${dedupeKey}); already queued`);
+    deps.log.info(`duplicate ${what}: already queued`);
     return { dedupeKey, actions: 0, duplicate: true };
   }
   if (claim === 'in-flight') {
@@ -78,7 +95,7 @@ export async function ingestEvent(deps: IngestDeps, event: ImageEvent): Promise<
     .complete(ingressScope, dedupeKey, { now: deps.clock(), actions })
     .catch((error: unknown) => deps.log.warn(`could not mark ${dedupeKey} done: ${String(error)}`));
   deps.log.info(
-    `queued ${actions} action(s) for ${event.action} ${describeImage(event)} from rules ${plan.matchedRules.join(', ')}`,
+    `queued ${actions} action(s) for ${what} from rules ${plan.matchedRules.join(', ')}`,
   );
   return { dedupeKey, actions, duplicate: false };
 }

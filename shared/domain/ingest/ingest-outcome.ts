@@ -1,6 +1,7 @@
 import { InvalidEventError } from '../errors';
 import type { ParseOutcome } from '../events/parse-outcome';
 import { ingestEvent, type IngestDeps, type IngestResult } from './ingest-event';
+import type { Delivery } from './record-arrival';
 
 export type IngressAnswer =
   | ({ kind: 'accepted' } & IngestResult)
@@ -10,16 +11,21 @@ export type IngressAnswer =
 /**
  * What ingress does with a parser's verdict, whichever the source: accepted events are queued (once),
  * ignored ones are logged with their reason, invalid ones become an InvalidEventError listing each
- * problem by path (never the body itself).
+ * problem by path (never the body itself). The region of a regional delivery (the webhook's query or
+ * header in `delivery`, else what the payload says) is recorded for the replication gate.
  */
 export async function ingestOutcome(
   deps: IngestDeps,
   outcome: ParseOutcome,
   source: string,
+  delivery: Delivery = {},
 ): Promise<IngressAnswer> {
   switch (outcome.kind) {
     case 'accepted':
-      return { kind: 'accepted', ...(await ingestEvent(deps, outcome.event)) };
+      return {
+        kind: 'accepted',
+        ...(await ingestEvent(deps, outcome.event, { region: delivery.region ?? outcome.region })),
+      };
     case 'ignored':
       deps.log.info(
         `ignored ${source} event${outcome.eventId ? ` ${outcome.eventId}` : ''}: ${outcome.reason}`,

@@ -7,6 +7,8 @@ import {
 } from '../../../../shared/domain/events/parse-event-grid';
 import type { ParseContext } from '../../../../shared/domain/events/parse-outcome';
 import { canonicalRegistryFor } from '../../../../shared/domain/events/registry-aliases';
+import { sourceFilterFor } from '../../../../shared/domain/events/event-sources';
+import { configSchema } from '../../../../shared/domain/config/schema';
 import { loadFixture } from '../../../helpers/fixtures';
 
 const ctx: ParseContext = {
@@ -99,7 +101,7 @@ describe('parseEventGridDelivery', () => {
   it('reads CloudEvents data_base64', () => {
     const data = {
       action: 'push',
-      target: { repository: 'r', digest: 'sha256:1', tag: 't' },
+      target: { repository: 'r', digest: `sha256:${'1'.repeat(64)}`, tag: 't' },
       request: { host: 'h.io' },
     };
     const outcome = parseEventGridEvent(
@@ -144,7 +146,7 @@ describe('dedupe across sources', () => {
   it('keeps a different tag, digest, action or registry apart', () => {
     const base = {
       action: 'push',
-      target: { repository: 'r', tag: 't', digest: 'sha256:1' },
+      target: { repository: 'r', tag: 't', digest: `sha256:${'1'.repeat(64)}` },
       request: { host: 'a.io' },
     };
     const keyOf = (body: unknown) => {
@@ -154,7 +156,7 @@ describe('dedupe across sources', () => {
     const keys = [
       keyOf(base),
       keyOf({ ...base, target: { ...base.target, tag: 'u' } }),
-      keyOf({ ...base, target: { ...base.target, digest: 'sha256:2' } }),
+      keyOf({ ...base, target: { ...base.target, digest: `sha256:${'2'.repeat(64)}` } }),
       keyOf({ ...base, action: 'delete' }),
       keyOf({ ...base, request: { host: 'b.io' } }),
     ];
@@ -168,7 +170,7 @@ describe('dedupe across sources', () => {
     };
     const body = (host: string) => ({
       action: 'push',
-      target: { repository: 'r', digest: 'sha256:1' },
+      target: { repository: 'r', digest: `sha256:${'1'.repeat(64)}` },
       request: { host },
     });
     const a = parseAcrWebhook(body('Images.Contoso.com'), aliased);
@@ -190,5 +192,91 @@ describe('registryFromResourceId', () => {
     [undefined, undefined],
   ])('%s → %s', (id, expected) => {
     expect(registryFromResourceId(id)).toBe(expected);
+  });
+});
+
+describe('parseEventGridEvent: image identity at the edge', () => {
+  it('refuses a bad digest and tag under data., naming each', () => {
+    const outcome = parseEventGridEvent(
+      {
+        id: 'e1',
+        eventType: 'Microsoft.ContainerRegistry.ImagePushed',
+        topic: '/subscriptions/s/resourceGroups/g/providers/Microsoft.ContainerRegistry/registries/contoso',
+        data: {
+          action: 'push',
+          target: { repository: 'payments/api', tag: 'v'.repeat(40_000), digest: 'abc' },
+        },
+      },
+      ctx,
+    );
+    expect(outcome).toMatchObject({
+      kind: 'invalid',
+      issues: [
+        { path: 'data.target.digest', message: expect.stringMatching(/not a digest/) },
+        { path: 'data.target.tag', message: expect.stringMatching(/at most 128/) },
+      ],
+    });
+  });
+});
+
+describe('parseEventGridEvent: topic allow-list', () => {
+  const topic = (name: string) =>
+    `/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/${name}`;
+  const pushed = (source: string) => ({
+    id: 'e1',
+    eventType: 'Microsoft.ContainerRegistry.ImagePushed',
+    topic: source,
+    data: {
+      action: 'push',
+      target: { repository: 'payments/api', tag: '1.0.0', digest: `sha256:${'c'.repeat(64)}` },
+      request: { host: 'contoso.azurecr.io' },
+    },
+  });
+  const withRegistries = (registries: string[]): ParseContext => {
+    const sources = sourceFilterFor(configSchema.parse({ ingress: { registries } }));
+    return sources ? { ...ctx, sources } : ctx;
+  };
+
+  it.each([
+    [['contoso.azurecr.io'], topic('contoso')],
+    [['CONTOSO.azurecr.io'], topic('Contoso').toUpperCase()],
+    [[topic('contoso')], topic('contoso')],
+    [['contoso.azurecr.cn'], topic('contoso')],
+  ])('accepts a topic of a configured registry (%j)', (registries, source) => {
+    expect(parseEventGridEvent(pushed(source), withRegistries(registries)).kind).toBe('accepted');
+  });
+
+  it('ignores an event from another registry, saying how to allow it', () => {
+    expect(parseEventGridEvent(pushed(topic('intruder')), withRegistries(['contoso.azurecr.io']))).toEqual({
+      kind: 'ignored',
+      eventId: 'e1',
+      reason: expect.stringMatching(
+        /topic .*intruder is not one of the registries in the config \(contoso\).*ingress\.registries/,
+      ),
+    });
+  });
+
+  it('applies to CloudEvents source too', () => {
+    const cloudEvent = {
+      specversion: '1.0',
+      id: 'c1',
+      type: 'Microsoft.ContainerRegistry.ImagePushed',
+      source: topic('intruder'),
+      data: pushed('').data,
+    };
+    expect(parseEventGridEvent(cloudEvent, withRegistries(['contoso.azurecr.io'])).kind).toBe('ignored');
+  });
+
+  it('accepts any topic when the config names no registry', () => {
+    expect(sourceFilterFor(configSchema.parse({}))).toBeUndefined();
+  });
+
+  it('collects the registries the config names in other places', () => {
+    const config = configSchema.parse({
+      ingress: { defaultRegistry: 'one.azurecr.io' },
+      registryAliases: { 'two.azurecr.io': ['registry.example.com'] },
+      rules: [{ match: { registry: 'three.azurecr.io' } }, { match: { registry: '*.azurecr.io' } }],
+    });
+    expect(sourceFilterFor(config)?.names).toEqual(['one', 'three', 'two']);
   });
 });
