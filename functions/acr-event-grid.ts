@@ -1,6 +1,6 @@
 import { app, type EventGridEvent, type InvocationContext } from '@azure/functions';
 import { loggerFor } from '../shared/adapters/log/context-logger';
-import { formatIssues, InvalidEventError } from '../shared/domain/errors';
+import { formatIssuesInline, InvalidEventError } from '../shared/domain/errors';
 import { parseEventGridEvent } from '../shared/domain/events/parse-event-grid';
 import { ingestOutcome } from '../shared/domain/ingest/ingest-outcome';
 import { getRuntime } from '../shared/runtime/composition-root';
@@ -23,7 +23,7 @@ export async function acrEventGrid(event: EventGridEvent, context: InvocationCon
       log.info('subscription validation event reached the function; the runtime answers the handshake');
   } catch (error) {
     if (!(error instanceof InvalidEventError)) throw error;
-    log.warn(`${error.message}; not retried:\n${formatIssues(error.issues)}`);
+    log.warn(`${error.message}; not retried: ${formatIssuesInline(error.issues)}`);
   }
 }
 

@@ -4,7 +4,9 @@ import { readJsonBody } from '../shared/adapters/http/read-json-body';
 import { toHttpResponse } from '../shared/adapters/http/to-http-response';
 import { verifySharedSecret } from '../shared/adapters/http/verify-shared-secret';
 import { parseAcrWebhook } from '../shared/domain/events/parse-acr-webhook';
+import { InvalidEventError } from '../shared/domain/errors';
 import { ingestOutcome } from '../shared/domain/ingest/ingest-outcome';
+import { deliveryRegion, regionHeader, regionQueryParameter } from '../shared/domain/ingest/record-arrival';
 import { getRuntime } from '../shared/runtime/composition-root';
 
 /**
@@ -20,11 +22,15 @@ export async function acrWebhook(
     const runtime = await getRuntime(log);
     const header = runtime.loaded.config.ingress.webhookHeader;
     verifySharedSecret(request.headers.get(header), runtime.settings.webhookSecrets, header);
+    // A regional webhook names its replica (`?region=` or `x-acr-region`) for the replication gate.
+    const region = deliveryRegion(request.query.get(regionQueryParameter), request.headers.get(regionHeader));
+    if (typeof region === 'object') throw new InvalidEventError('invalid ACR webhook delivery', [region]);
     const body = await readJsonBody(request);
     const answer = await ingestOutcome(
       runtime.ingestDeps(log),
       parseAcrWebhook(body, runtime.parseContext()),
       'ACR webhook',
+      { region },
     );
     if (answer.kind !== 'accepted')
       return { status: 200, jsonBody: { ignored: answer.kind === 'ignored' ? answer.reason : answer.kind } };

@@ -192,6 +192,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
         { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identity.properties.clientId};Authorization=AAD' }
         { name: 'AUTOPILOT_CONFIG', value: 'autopilot.yaml' }
+        // DefaultAzureCredential (Entra-authenticated deploy targets) uses this user-assigned identity.
+        { name: 'AZURE_CLIENT_ID', value: identity.properties.clientId }
         { name: 'ACR_WEBHOOK_SECRET', value: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=${webhookSecret.name})' }
       ]
     }
@@ -203,4 +205,5 @@ output functionAppId string = functionApp.id
 output functionAppName string = functionApp.name
 output functionAppHostName string = functionApp.properties.defaultHostName
 output storageAccountId string = storage.id
+output identityPrincipalId string = identity.properties.principalId
 output applicationInsightsConnectionString string = insights.properties.ConnectionString

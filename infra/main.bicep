@@ -28,6 +28,18 @@ param acrWebhookSecret string
 @description('Phase 2: create the Event Grid subscription and the ACR webhook once the code is deployed.')
 param connectRegistry bool = false
 
+@description('Resource ids of the Container Apps that container-app deploy targets update, comma-separated; each gets Container Apps Contributor for the app identity, scoped to that app. Empty = none.')
+param deployContainerAppIds string = ''
+
+var containerAppIds = filter(map(split(deployContainerAppIds, ','), id => trim(id)), id => !empty(id))
+
+@description('autopilot.yaml has a retention section for this registry: give the app identity the data roles to list and delete (nothing is assigned otherwise).')
+param retentionEnabled bool = false
+
+@allowed(['legacy', 'abac'])
+@description('The registry\'s role assignment mode: legacy (AcrPull + AcrDelete) or abac (Repository Catalog Lister + Repository Contributor).')
+param registryRoleMode string = 'legacy'
+
 var tags = { 'azd-env-name': environmentName, app: 'acr-autopilot' }
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
@@ -56,6 +68,29 @@ module registry 'registry.bicep' = if (connectRegistry) {
     functionAppHostName: app.outputs.functionAppHostName
     deadLetterStorageAccountId: app.outputs.storageAccountId
     acrWebhookSecret: acrWebhookSecret
+  }
+}
+
+// Only when configured: the identity may update exactly the apps named, nothing else.
+module containerAppRoles 'container-app-role.bicep' = [
+  for id in containerAppIds: {
+    name: 'aca-role-${uniqueString(id)}'
+    scope: resourceGroup(split(id, '/')[2], split(id, '/')[4])
+    params: {
+      containerAppName: last(split(id, '/'))
+      principalId: app.outputs.identityPrincipalId
+    }
+  }
+]
+
+// Only when retention is configured: read and delete in the registry, nothing else.
+module retentionRoles 'retention-roles.bicep' = if (retentionEnabled) {
+  name: 'retention-roles'
+  scope: resourceGroup(empty(containerRegistryResourceGroup) ? rg.name : containerRegistryResourceGroup)
+  params: {
+    containerRegistryName: containerRegistryName
+    principalId: app.outputs.identityPrincipalId
+    roleMode: registryRoleMode
   }
 }
 

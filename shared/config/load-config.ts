@@ -2,8 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, formatIssues, type Issue } from '../domain/errors';
+import { sourceFilterFor } from '../domain/events/event-sources';
 import { formatPath } from '../domain/zod-issues';
-import { invalidSettings } from './check-settings';
+import { insecureUrls, invalidSettings } from './check-settings';
 import { configSchema, emptyConfig, type Config } from '../domain/config/schema';
 
 export interface LoadedConfig {
@@ -69,32 +70,24 @@ export async function loadConfig(
   return {
     config,
     path,
-    warnings: [...missingSettings(config, env), ...notYetActive(config)],
+    warnings: [...missingSettings(config, env), ...openIngress(config), ...insecureUrls(config, env)],
     settingProblems: invalidSettings(config, env),
   };
 }
 
 /**
- * Sections the app validates but does not act on yet, said plainly rather than silently queued: deploy
- * requests wait on deploy-requests until the deploy consumer ships; retention does not run yet.
+ * Rules without a registry list: the topic allow-list is open, so any Event Grid subscription that can
+ * reach the endpoint can inject pushes.
  */
-export function notYetActive(config: Config): Issue[] {
-  const issues: Issue[] = [];
-  const deploying = config.rules.findIndex((rule) => rule.deploy.targets.length > 0);
-  if (deploying >= 0) {
-    issues.push({
-      path: `rules[${deploying}].deploy`,
+export function openIngress(config: Config): Issue[] {
+  if (config.rules.length === 0 || sourceFilterFor(config) !== undefined) return [];
+  return [
+    {
+      path: 'ingress.registries',
       message:
-        'deployment triggers are queued on deploy-requests, but this version has no function that sends them yet',
-    });
-  }
-  if (config.retention) {
-    issues.push({
-      path: 'retention',
-      message: 'retention is validated but this version does not run it yet',
-    });
-  }
-  return issues;
+        'no registry is named, so Event Grid events from any topic are accepted; list your registries (login server or resource id)',
+    },
+  ];
 }
 
 /** Each `*From` field whose app setting is not set, with the path that names it. */

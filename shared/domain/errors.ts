@@ -111,6 +111,11 @@ function safeString(value: unknown): string {
   }
 }
 
+/** Issues on one line, `path: message; path: message`, for log lines. */
+export function formatIssuesInline(issues: readonly Issue[]): string {
+  return formatIssues(issues).split('\n').join('; ');
+}
+
 /** Formats issues one per line, `path: message (line N)`. */
 export function formatIssues(issues: readonly Issue[]): string {
   return issues

@@ -115,6 +115,28 @@ export interface GitWriter {
   writeBack(input: GitWriteInput, edit: GitEdit): Promise<GitWriteResult>;
 }
 
+/** Which gitops repository and branch to read, and as whom. */
+export interface GitReadInput {
+  /** HTTPS clone URL; user info in it is stripped (and used as the username when `auth` has none). */
+  url: string;
+  /** Branch to read, e.g. `main`. */
+  branch: string;
+  /** Basic credentials; git hosts take a token as the password. */
+  auth?: { username: string; password: string };
+  /** App setting that holds the token; named in error messages so the reader knows what to fix. */
+  tokenSetting?: string;
+  provider?: 'github' | 'azure-devops' | 'generic';
+}
+
+/** Reads a GitOps repository: a shallow fetch of one branch, `reader` runs on its tree, then it is gone. */
+export interface GitReader {
+  /**
+   * @throws ConfigError (fix the named setting, the URL or the branch) or a retryable UpstreamError (the
+   *   host is unavailable); errors from `reader` are passed through.
+   */
+  read<T>(input: GitReadInput, reader: (tree: GitTree) => Promise<T>): Promise<T>;
+}
+
 /** The pull request to open or update from the bot-owned branch, and the token for the host's API. */
 export interface PullRequestInput {
   /** Clone URL of the gitops repository; owner/repo or org/project/repo come from it. */

@@ -1,23 +1,40 @@
 import { readAppSettings, type AppSettings } from '../config/app-settings';
 import { loadConfig, type LoadedConfig } from '../config/load-config';
+import { setTimeout as delay } from 'node:timers/promises';
+import { createAzureAccessTokens } from '../adapters/deploy/access-tokens';
+import { createDeployTriggers, type TriggerDeps } from '../adapters/deploy/deploy-triggers';
+import { createGitReader } from '../adapters/git/git-read';
 import { createGitWriteBack } from '../adapters/git/git-write-back';
 import { createPullRequests } from '../adapters/git/pull-requests';
 import { createOutboundClient, type OutboundClient } from '../adapters/http/outbound-client';
+import { createEntraVerifier, type EntraVerifier } from '../adapters/http/verify-entra-token';
 import { consoleLogger } from '../adapters/log/console-logger';
 import type { ConsumerDeps } from '../adapters/queue/queue-consumer';
 import { createQueueSender } from '../adapters/queue/storage-queue-sender';
+import { registryBackends, type RegistryBackendDeps } from '../adapters/registry/create-registry-backend';
 import { createQueueServiceClient, createTableClient } from '../adapters/storage-clients';
 import { createTableDedupeStore } from '../adapters/table/table-dedupe-store';
+import { createTableRegionArrivals } from '../adapters/table/table-region-arrivals';
 import { createTableStateStore } from '../adapters/table/table-state-store';
 import { createTeamsPoster } from '../adapters/teams/post-to-workflows';
 import { outboundHosts } from '../domain/config/outbound-hosts';
-import { ConfigError, formatIssues } from '../domain/errors';
+import { ConfigError, formatIssuesInline } from '../domain/errors';
+import type { DeployDeps, DeployTriggers } from '../domain/deploy/deploy-ports';
 import type { ParseContext } from '../domain/events/parse-outcome';
 import type { IngestDeps } from '../domain/ingest/ingest-event';
 import type { QueueContract } from '../domain/messages/queue-contract';
 import type { NotifyDeps } from '../domain/notify/notify-types';
 import type { PinDeps } from '../domain/pinning/pin-ports';
-import type { Clock, DedupeStore, GitWriter, Logger, QueueSender, StateStore } from '../domain/ports';
+import type { RetentionDeps } from '../domain/retention/run-retention';
+import type {
+  Clock,
+  DedupeStore,
+  GitReader,
+  GitWriter,
+  Logger,
+  QueueSender,
+  StateStore,
+} from '../domain/ports';
 import { defaultRetryPolicy } from '../domain/retry/retry-policy';
 import { parseContextFor } from './parse-context';
 
@@ -43,7 +60,14 @@ export interface Runtime {
   /** What the queue-consumer runner needs for one queue: the sender, the log and that action's budget. */
   consumerDeps(log: Logger, contract: Pick<QueueContract<unknown>, 'action'>): ConsumerDeps;
   pinDeps(log: Logger): PinDeps;
+  deployDeps(log: Logger): DeployDeps;
+  /** The bearer-token check of `POST /api/acr/eventgrid`; undefined when `ingress.eventGrid.entra` is unset. */
+  entraVerifier(): EntraVerifier | undefined;
+  /** Whether the queues and tables answer, within a few seconds (for /api/health). */
+  probeStorage(): Promise<{ queues: boolean; tables: boolean }>;
   notifyDeps(log: Logger): NotifyDeps;
+  /** Registries, the gitops reader, the state table (leases, debounce) and the queue, for retention runs. */
+  retentionDeps(log: Logger): RetentionDeps & { state: StateStore };
 }
 
 /**
@@ -54,13 +78,19 @@ export interface Runtime {
 export async function createRuntime(
   settings: AppSettings,
   log?: Logger,
-  options: { clock?: Clock } = {},
+  options: {
+    clock?: Clock;
+    /** Tests: a token source, fast sleeps and short follow-ups for the deploy triggers. */
+    deploy?: Partial<Pick<TriggerDeps, 'tokens' | 'sleep' | 'runLookup' | 'armFollow'>>;
+    /** Tests: an ACR credential and SDK options (a trusted test CA), and fast sleeps between retries. */
+    retention?: { acr?: RegistryBackendDeps['acr']; sleep?: (ms: number) => Promise<void> };
+  } = {},
 ): Promise<Runtime> {
   const loaded = await loadConfig(settings.configPath, settings.env, {
     optional: settings.development,
   });
   const warnings = [...loaded.settingProblems, ...loaded.warnings];
-  if (warnings.length > 0) log?.warn(`configuration warnings:\n${formatIssues(warnings)}`);
+  if (warnings.length > 0) log?.warn(`configuration warnings: ${formatIssuesInline(warnings)}`);
   const storage = settings.storage;
   if (!storage) {
     throw new ConfigError(
@@ -68,8 +98,12 @@ export async function createRuntime(
     );
   }
   const { config } = loaded;
-  const queue = createQueueSender(createQueueServiceClient(storage));
-  const dedupe = createTableDedupeStore(createTableClient(storage, dedupeTable));
+  const queueService = createQueueServiceClient(storage);
+  const dedupeClient = createTableClient(storage, dedupeTable);
+  const queue = createQueueSender(queueService);
+  const dedupe = createTableDedupeStore(dedupeClient);
+  // Region arrivals live in the dedupe table, so the nightly prune removes them too.
+  const arrivals = createTableRegionArrivals(dedupeClient);
   const http = createOutboundClient({
     allowedHosts: outboundHosts(config),
     allowInsecureLoopback: settings.allowInsecureLoopback,
@@ -83,6 +117,10 @@ export async function createRuntime(
   // (they may be about several invocations at once) and carry the event ids.
   let writer: GitWriter | undefined;
   let state: StateStore | undefined;
+  let backends: RetentionDeps['backendFor'] | undefined;
+  let reader: GitReader | undefined;
+  let verifier: EntraVerifier | undefined;
+  let triggers: DeployTriggers | undefined;
   const pullRequests = createPullRequests({ http });
 
   return {
@@ -93,7 +131,31 @@ export async function createRuntime(
     http,
     clock,
     parseContext: () => parseContextFor(config),
-    ingestDeps: (logger) => ({ config, dedupe, queue, clock, log: logger }),
+    entraVerifier() {
+      const entra = config.ingress.eventGrid.entra;
+      if (!entra) return undefined;
+      verifier ??= createEntraVerifier(entra, { http, clock });
+      return verifier;
+    },
+    async probeStorage() {
+      const answers = async (probe: (signal: AbortSignal) => Promise<unknown>) => {
+        try {
+          await probe(AbortSignal.timeout(3_000));
+          return true;
+        } catch (error) {
+          // A missing table is fine (created on first use); only no answer counts as down.
+          return (error as { statusCode?: unknown }).statusCode === 404;
+        }
+      };
+      const [queues, tables] = await Promise.all([
+        answers((abortSignal) => queueService.getProperties({ abortSignal })),
+        answers(async (abortSignal) => {
+          await dedupeClient.listEntities({ abortSignal }).byPage({ maxPageSize: 1 }).next();
+        }),
+      ]);
+      return { queues, tables };
+    },
+    ingestDeps: (logger) => ({ config, dedupe, queue, clock, log: logger, arrivals }),
     consumerDeps: (logger, contract) => ({
       queue,
       log: logger,
@@ -104,6 +166,19 @@ export async function createRuntime(
     pinDeps(logger) {
       writer ??= createGitWriteBack({ http, log: (message) => consoleLogger.info(message) });
       return { config, setting, writer, pullRequests, queue, log: logger };
+    },
+    deployDeps(logger) {
+      // Shared by the worker's invocations, like the git writer; Entra credentials load on first use.
+      triggers ??= createDeployTriggers({
+        http,
+        setting,
+        tokens: createAzureAccessTokens(),
+        clock,
+        sleep: (ms) => delay(ms),
+        log: consoleLogger,
+        ...options.deploy,
+      });
+      return { config, triggers, dedupe, arrivals, queue, clock, log: logger };
     },
     notifyDeps(logger) {
       state ??= createTableStateStore(createTableClient(storage, stateTable));
@@ -122,6 +197,28 @@ export async function createRuntime(
         state,
         clock,
         log: logger,
+      };
+    },
+    retentionDeps(logger) {
+      state ??= createTableStateStore(createTableClient(storage, stateTable));
+      // Built once per worker: registry clients keep their tokens between runs.
+      backends ??= registryBackends({
+        http,
+        setting,
+        log: consoleLogger,
+        ...(options.retention?.acr ? { acr: options.retention.acr } : {}),
+      });
+      reader ??= createGitReader({ http });
+      return {
+        config,
+        setting,
+        backendFor: backends,
+        git: reader,
+        state,
+        queue,
+        clock,
+        log: logger,
+        sleep: options.retention?.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
       };
     },
   };

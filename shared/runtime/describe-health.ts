@@ -1,23 +1,19 @@
 import type { Runtime } from './composition-root';
 
-/** What `GET /api/health` reports. No secret and no setting value, only names and counts. */
-export function describeHealth(runtime: Runtime) {
-  const { config, path, warnings, settingProblems } = runtime.loaded;
+export interface Health {
+  status: 'ok' | 'degraded';
+  checks: { config: 'ok'; queues: 'ok' | 'unreachable'; tables: 'ok' | 'unreachable' };
+}
+
+/**
+ * What anonymous `GET /api/health` reports: whether the app could load its configuration and reach its
+ * storage. Nothing else (no path, setting name or warning): the caller may be anyone; the details are
+ * in the log and in `acr-autopilot config check`.
+ */
+export async function describeHealth(runtime: Runtime): Promise<Health> {
+  const { queues, tables } = await runtime.probeStorage();
   return {
-    status: 'ok',
-    config: {
-      path: path ?? null,
-      rules: config.rules.length,
-      gitopsRepos: Object.keys(config.gitops).length,
-      teamsChannels: Object.keys(config.teams).length,
-      deployTargets: Object.keys(config.deployTargets).length,
-      retention: config.retention
-        ? { dryRun: config.retention.dryRun, schedule: config.retention.schedule }
-        : null,
-    },
-    webhookSecrets: runtime.settings.webhookSecrets.length,
-    warnings: [...settingProblems, ...warnings].map(
-      (warning) => `${warning.path ? `${warning.path}: ` : ''}${warning.message}`,
-    ),
+    status: queues && tables ? 'ok' : 'degraded',
+    checks: { config: 'ok', queues: queues ? 'ok' : 'unreachable', tables: tables ? 'ok' : 'unreachable' },
   };
 }

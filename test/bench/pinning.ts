@@ -120,7 +120,13 @@ rules:
   );
   const host = await startLocalHostProcess({
     args: functionArgs(['acr-webhook', 'health', 'app-start', 'fan-out-actions', 'pin-request']),
-    env: { AUTOPILOT_CONFIG: join(dir, 'autopilot.yaml'), ACR_WEBHOOK_SECRET: secret, GITOPS_TOKEN: token },
+    env: {
+      AUTOPILOT_CONFIG: join(dir, 'autopilot.yaml'),
+      ACR_WEBHOOK_SECRET: secret,
+      GITOPS_TOKEN: token,
+      // The git server speaks plain http on loopback.
+      AUTOPILOT_ALLOW_INSECURE_LOOPBACK: 'true',
+    },
   });
   const pushAndWait = async (tag: string) => {
     const before = await git.head('org/fleet', 'main');

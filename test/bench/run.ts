@@ -1,6 +1,8 @@
 import { cpus } from 'node:os';
 import { benchFanOut, benchIngress } from './ingress';
 import { benchPinning } from './pinning';
+import { benchRetention } from './retention';
+import { benchDeploy } from './deploy';
 
 /** `npm run bench`: performance figures for README, measured on this machine. */
 async function main() {
@@ -11,6 +13,8 @@ async function main() {
     ...(await benchIngress({ sequential: 2000, concurrent: 5000, concurrency: 16 })),
     ...(await benchFanOut(500)),
     ...(await benchPinning({ rewriteRuns: 5, pushes: 20 })),
+    ...(await benchRetention({ images: 150 })),
+    ...(await benchDeploy({ pushes: 50 })),
   ];
   const missed = figures.filter((figure) => figure.ok === false);
   if (missed.length > 0) {

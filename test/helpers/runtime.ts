@@ -7,7 +7,7 @@ import { createRuntime, useRuntime, type Runtime } from '../../shared/runtime/co
  */
 export async function useTestRuntime(
   settings: Record<string, string>,
-  options: { clock?: () => Date } = {},
+  options: Parameters<typeof createRuntime>[2] = {},
 ): Promise<Runtime> {
   const runtime = await createRuntime(
     readAppSettings({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DomainError, formatIssues, retryAfterOf } from '../../domain/errors';
+import { DomainError, formatIssuesInline, retryAfterOf } from '../../domain/errors';
 import { queueNames } from '../../domain/messages/queues';
 import { isDeferral, type QueueContract } from '../../domain/messages/queue-contract';
 import type { Clock, Logger, QueueSender } from '../../domain/ports';
@@ -69,12 +69,12 @@ export async function runQueueConsumer<M, O>(
 
   const parsed = contract.schema.safeParse(body);
   if (!parsed.success) {
-    const reason = `unreadable message on ${contract.queue}:\n${formatIssues(issuesFromZod(parsed.error))}`;
+    const reason = `unreadable message on ${contract.queue}: ${formatIssuesInline(issuesFromZod(parsed.error))}`;
     await deps.queue.send(
       poison,
       withDelivery(body, { attempt, firstAttemptAt, parkedAt: now.toISOString(), reason }),
     );
-    deps.log.error(`${reason}\nmoved to ${poison} (retrying cannot fix it)`);
+    deps.log.error(`${reason}; moved to ${poison} (retrying cannot fix it)`);
     return { kind: 'unreadable', reason };
   }
   const message = parsed.data;

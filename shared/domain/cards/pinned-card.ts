@@ -83,9 +83,23 @@ function changeBlock(change: Pinned['files'][number]): CardElement {
   return container(
     [
       textBlock(safe(`${change.file}:${change.line}`), { weight: 'Bolder', size: 'Small' }),
-      codeBlock(`− ${safe(change.before)}`, { size: 'Small', spacing: 'None', color: 'Attention' }),
-      codeBlock(`+ ${safe(change.after)}`, { size: 'Small', spacing: 'None', color: 'Good' }),
+      codeBlock(diffLine('−', change.before), { size: 'Small', spacing: 'None', color: 'Attention' }),
+      codeBlock(diffLine('+', change.after), { size: 'Small', spacing: 'None', color: 'Good' }),
     ],
     { spacing: 'Small' },
   );
+}
+
+/** Past this many characters a line is broken before its `@digest`, which Teams would cut at the edge. */
+const wrapAt = 60;
+
+/**
+ * One side of a change, escaped as a whole so a leading `+` stays a character instead of becoming a
+ * markdown bullet; a long reference is broken before `@sha256:…` (a markdown line break), because a
+ * monospace line without spaces is cut at the card's edge instead of wrapping.
+ */
+function diffLine(sign: '−' | '+', text: string): string {
+  const at = text.lastIndexOf('@');
+  if (text.length + 2 <= wrapAt || at <= 0) return safe(`${sign} ${text}`);
+  return `${safe(`${sign} ${text.slice(0, at)}`)}\n\n${safe(`  ${text.slice(at)}`)}`;
 }

@@ -18,6 +18,9 @@ export function outboundHosts(config: Config): string[] {
     if (host === 'github.com') add('api.github.com');
     if (host === 'dev.azure.com' || host.endsWith('.visualstudio.com')) add('dev.azure.com');
   });
+  // Entra's signing keys for Event Grid's bearer tokens, unless the config names its own jwksUrl.
+  if (config.ingress.eventGrid.entra && !config.ingress.eventGrid.entra.jwksUrl)
+    add('login.microsoftonline.com');
   const channels = Object.values(config.teams);
   if (channels.length > 0) workflowsHosts.forEach(add);
   for (const channel of channels) channel.allowedHosts.forEach(add);

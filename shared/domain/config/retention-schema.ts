@@ -1,3 +1,4 @@
+import { Cron } from 'croner';
 import { z } from 'zod';
 import { duration, glob, httpsUrl, name, ncrontab, settingName, tagMatcher } from './schema-parts';
 
@@ -74,7 +75,12 @@ const policySchema = z.strictObject({
 });
 
 export const retentionSchema = z.strictObject({
-  schedule: ncrontab.default('0 0 3 * * *'),
+  schedule: ncrontab
+    .superRefine((schedule, ctx) => {
+      const problem = scheduleProblem(schedule);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .default('0 0 3 * * *'),
   dryRun: z.boolean().default(true).describe('plan and report only; set false to delete'),
   concurrency: z.number().int().min(1).max(32).default(8).describe('parallel deletes (ACR recommends ≤ 32)'),
   debounce: duration.prefault('2m').describe('pushes to one repository within this window make one run'),
@@ -95,8 +101,22 @@ export const retentionSchema = z.strictObject({
       });
     }),
   policies: z.array(policySchema).default([]),
+  notify: z
+    .array(name.describe('a key of teams'))
+    .optional()
+    .describe('Teams channels that get the summary of each run (and a card when one fails)'),
 });
 
 export type RetentionConfig = z.output<typeof retentionSchema>;
 export type RetentionRegistry = RetentionConfig['registries'][number];
 export type RetentionPolicy = RetentionConfig['policies'][number];
+
+/** Why croner (the retention timer's schedule check) cannot use an NCRONTAB expression, if it cannot. */
+function scheduleProblem(schedule: string): string | undefined {
+  try {
+    new Cron(schedule.trim(), { paused: true });
+    return undefined;
+  } catch (error) {
+    return `not a valid schedule: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}

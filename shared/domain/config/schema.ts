@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { imageActions } from '../events/image-event';
 import { afterPinVariablesOf } from '../deploy/target-templates';
 import { deployTargetSchema } from './deploy-targets-schema';
+import { eventGridIngressSchema } from './event-grid-ingress-schema';
 import { retentionSchema } from './retention-schema';
 import { retrySchema } from './retry-schema';
 import { duration, glob, hostPattern, httpsUrl, name, settingName, tagMatcher } from './schema-parts';
@@ -58,7 +59,7 @@ const deploySchema = z
   });
 
 const ruleSchema = z.strictObject({
-  name: z.string().optional(),
+  name: z.string().optional().describe('named in logs, cards and commit messages'),
   match: z.strictObject({
     registry: glob.optional().describe('glob on the login server, e.g. myreg.azurecr.io'),
     repository: glob.default('**').describe('glob on the repository, e.g. payments/*'),
@@ -68,24 +69,47 @@ const ruleSchema = z.strictObject({
   pin: z
     .strictObject({
       repo: name.describe('a key of gitops'),
-      paths: z.array(glob).min(1).default(['**/*.yaml', '**/*.yml']),
-      mode: z.enum(['pin', 'follow']).default('pin'),
+      paths: z
+        .array(glob)
+        .min(1)
+        .default(['**/*.yaml', '**/*.yml'])
+        .describe('globs of the files in the gitops repo to pin in'),
+      mode: z
+        .enum(['pin', 'follow'])
+        .default('pin')
+        .describe('pin: add the digest to references of the pushed tag; follow: also move older semver tags'),
       render: z.enum(['tag-and-digest', 'digest-only']).default('tag-and-digest'),
     })
     .optional(),
   deploy: deploySchema,
-  notify: z.array(notifyRoute).default([]),
+  notify: z
+    .array(notifyRoute)
+    .default([])
+    .describe('Teams channels (keys of teams), or { channel, kinds } to choose the cards'),
+  retain: z
+    .boolean()
+    .optional()
+    .describe('run retention for the pushed repository (debounced; see retention.debounce)'),
 });
 
 const gitopsRepoSchema = z.strictObject({
-  url: httpsUrl,
-  branch: z.string().min(1).default('main'),
-  mode: z.enum(['push', 'pull-request']).default('push'),
+  url: httpsUrl.describe('the HTTPS clone URL'),
+  branch: z
+    .string()
+    .min(1)
+    .default('main')
+    .describe('the branch pins are based on (and pushed to in push mode)'),
+  mode: z
+    .enum(['push', 'pull-request'])
+    .default('push')
+    .describe('push: commit to branch; pull-request: push autopilot/<repository>-<tag> and open a PR'),
   provider: z.enum(['github', 'azure-devops', 'generic']).optional(),
   /** Pull-request API base when it is not the provider's public one (GitHub Enterprise, a proxy, tests). */
   apiUrl: httpsUrl.optional().describe('pull-request API base, e.g. https://github.example.com/api/v3'),
-  tokenFrom: settingName.optional(),
-  usernameFrom: settingName.optional(),
+  tokenFrom: settingName
+    .optional()
+    .describe('app setting holding the token (GitHub: contents:write, + pull-requests:write for PRs)'),
+  usernameFrom: settingName.optional().describe('app setting holding the user name, for hosts that need one'),
   author: z
     .strictObject({ name: z.string().min(1), email: z.string().min(3) })
     .default({ name: 'acr-autopilot', email: 'acr-autopilot@users.noreply.github.com' }),
@@ -98,27 +122,59 @@ const gitopsRepoSchema = z.strictObject({
 });
 
 const teamsChannelSchema = z.strictObject({
-  urlFrom: settingName,
-  mode: z.enum(['envelope', 'card']).default('envelope'),
-  allowedHosts: z.array(z.string()).default([]),
+  urlFrom: settingName.describe("app setting holding the channel's Teams Workflows URL"),
+  mode: z
+    .enum(['envelope', 'card'])
+    .default('envelope')
+    .describe('envelope: the Workflows message with the card attached; card: the bare Adaptive Card'),
+  allowedHosts: z
+    .array(z.string())
+    .default([])
+    .describe('hosts besides the Workflows ones the URL may point at (exact or *.suffix)'),
 });
 
 export const configSchema = z
   .strictObject({
     ingress: z
       .strictObject({
-        webhookHeader: z.string().min(1).default('Authorization'),
-        dedupeWindow: duration.default(86_400_000),
-        defaultRegistry: z.string().optional(),
+        webhookHeader: z
+          .string()
+          .min(1)
+          .default('Authorization')
+          .describe(
+            'the custom header ACR sends (az acr webhook create --headers), checked against ACR_WEBHOOK_SECRET',
+          ),
+        dedupeWindow: duration
+          .default(86_400_000)
+          .describe('the same image change within this window (default 24h) is processed once'),
+        defaultRegistry: z
+          .string()
+          .optional()
+          .describe('login server for events that name none (chart events)'),
+        registries: z
+          .array(z.string().min(1))
+          .default([])
+          .describe(
+            'your registries, by login server (contoso.azurecr.io) or resource id: Event Grid events from any other topic are ignored',
+          ),
+        eventGrid: eventGridIngressSchema,
       })
-      .default({ webhookHeader: 'Authorization', dedupeWindow: 86_400_000 }),
+      .prefault({}),
     registryAliases: z
       .record(z.string(), z.array(z.string()))
       .default({})
       .describe('login server → other names of the same registry (custom domains)'),
-    gitops: z.record(name, gitopsRepoSchema).default({}),
-    teams: z.record(name, teamsChannelSchema).default({}),
-    notifications: z.strictObject({ burstWindow: duration.default(30_000) }).default({ burstWindow: 30_000 }),
+    gitops: z.record(name, gitopsRepoSchema).default({}).describe('GitOps repositories pins are written to'),
+    teams: z.record(name, teamsChannelSchema).default({}).describe('Teams channels cards are posted to'),
+    notifications: z
+      .strictObject({
+        burstWindow: duration
+          .default(30_000)
+          .describe(
+            'pushes to one repository within this window (default 30s) make one card; 0s turns folding off',
+          ),
+      })
+      .default({ burstWindow: 30_000 }),
     retry: retrySchema,
     outbound: z
       .strictObject({
@@ -128,8 +184,14 @@ export const configSchema = z
           .describe('hosts the app may call besides those named by URLs in this file (exact or *.suffix)'),
       })
       .default({ allowedHosts: [] }),
-    deployTargets: z.record(name, deployTargetSchema).default({}),
-    rules: z.array(ruleSchema).default([]),
+    deployTargets: z
+      .record(name, deployTargetSchema)
+      .default({})
+      .describe("where a rule's deploy sends a trigger"),
+    rules: z
+      .array(ruleSchema)
+      .default([])
+      .describe('what each push or delete leads to; every matching rule applies'),
     retention: retentionSchema.optional(),
   })
   .superRefine((config, ctx) => {
@@ -169,10 +231,20 @@ export const configSchema = z
         const channel = typeof route === 'string' ? route : route.channel;
         refer(['rules', index, 'notify', i], 'Teams channel', channel, config.teams);
       });
+      if (rule.retain && !config.retention?.registries.length) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', index, 'retain'],
+          message: 'retain: true needs retention.registries (the registry whose repository is cleaned)',
+        });
+      }
     });
     // Null prototype, so a policy naming "constructor" is unknown rather than found on Object.prototype.
     const retentionRegistries: Record<string, unknown> = Object.create(null);
     for (const registry of config.retention?.registries ?? []) retentionRegistries[registry.name] = registry;
+    config.retention?.notify?.forEach((channel, i) =>
+      refer(['retention', 'notify', i], 'Teams channel', channel, config.teams),
+    );
     config.retention?.policies.forEach((policy, index) =>
       policy.registries?.forEach((registry, i) =>
         refer(

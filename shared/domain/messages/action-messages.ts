@@ -81,6 +81,24 @@ export const deployRequestSchema = z.strictObject({
 });
 export type DeployRequest = z.infer<typeof deployRequestSchema>;
 
+/**
+ * A push-triggered retention run for one repository (issue 11 §5): a rule with `retain: true`, or a
+ * retention policy with `onPush: true`, matched a push. Bursts fold into one run per debounce window.
+ */
+export const retentionRequestSchema = z.strictObject({
+  type: z.literal('retention'),
+  ...envelope,
+  event: imageEventSchema,
+  /** Name in `retention.registries`. */
+  registry: z.string().min(1),
+  repository: z.string().min(1),
+  /** The rule that asked (`retain: true`); absent when a policy's `onPush` did. */
+  rule: fromRule.rule.optional(),
+  /** The rule's notify routes; routes that want `retention` cards get the run's summary. */
+  notify: z.array(notifyRouteSchema),
+});
+export type RetentionRequest = z.infer<typeof retentionRequestSchema>;
+
 const skippedSchema = z.strictObject({
   file: z.string(),
   line: z.number().int().optional(),
@@ -160,6 +178,7 @@ export const actionMessageSchema = z.discriminatedUnion('type', [
   pinRequestSchema,
   deployRequestSchema,
   notificationSchema,
+  retentionRequestSchema,
 ]);
 export type ActionMessage = z.infer<typeof actionMessageSchema>;
 
@@ -185,5 +204,7 @@ export function queueFor(message: ActionMessage): string {
       return queueNames.deploy;
     case 'notify':
       return queueNames.notify;
+    case 'retention':
+      return queueNames.retention;
   }
 }

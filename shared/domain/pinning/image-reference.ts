@@ -1,3 +1,4 @@
+import { maxNameLength, pathComponent, tagPattern } from '../events/image-identity';
 import { canonicalRegistryFor } from '../events/registry-aliases';
 
 /**
@@ -23,16 +24,12 @@ export interface ImageReference {
 export type ParseImageReferenceResult =
   { ok: true; reference: ImageReference } | { ok: false; reason: string };
 
-const pathComponent = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const domainName =
   /^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*$/;
 const ipv6 = /^\[[a-fA-F0-9:]+\]$/;
 const port = /^[0-9]+$/;
-const tagPattern = /^\w[\w.-]{0,127}$/;
 const digestPattern = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
 const bareDigest = /^(?:sha256:[0-9a-fA-F]{64}|sha384:[0-9a-fA-F]{96}|sha512:[0-9a-fA-F]{128})$/;
-/** distribution/reference `RepositoryNameTotalLengthMax`. */
-const maxRepositoryLength = 255;
 
 /**
  * Parses `[registry/]repository[:tag][@digest]`. Never throws: a reference that does not follow the
@@ -146,8 +143,8 @@ function splitDomain(name: string): { registry: string; path: string } | string 
 }
 
 function pathProblem(path: string): string | undefined {
-  if (path.length > maxRepositoryLength) {
-    return `repository name must not be more than ${maxRepositoryLength} characters`;
+  if (path.length > maxNameLength) {
+    return `repository name must not be more than ${maxNameLength} characters`;
   }
   const components = path.split('/');
   if (components.every((component) => pathComponent.test(component))) return undefined;

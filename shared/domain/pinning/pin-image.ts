@@ -1,7 +1,8 @@
 import { DomainError, ConfigError } from '../errors';
 import type { GitopsRepo } from '../config/schema';
 import { describeImage } from '../events/image-event';
-import { pinRequestSchema, type PinRequest } from '../messages/action-messages';
+import { deployRequestsAfterPin } from '../deploy/after-pin';
+import { pinRequestSchema, type LandedPinInfo, type PinRequest } from '../messages/action-messages';
 import type { QueueContract } from '../messages/queue-contract';
 import { queueNames } from '../messages/queues';
 import type { GitWriteInput } from '../ports';
@@ -19,9 +20,18 @@ export type { PinDeps } from './pin-ports';
 
 /** What became of one pin request. Failures are thrown: the queue-consumer runner retries or parks them. */
 export type PinOutcome =
-  | ({ kind: 'pinned' } & PinReport)
+  | ({ kind: 'pinned'; deploys?: DeploysAfterPin } & PinReport)
   /** Nothing to do: a digest-only push (which tag moved?) or an event without a registry. */
   | { kind: 'skipped'; reason: string };
+
+/** The `deploy: { after: pin }` requests a landed pin sent to deploy-requests. */
+export interface DeploysAfterPin {
+  targets: string[];
+  /** The commit they deploy. */
+  commit?: string | undefined;
+  /** Pull-request mode: they were sent when the pull request was opened, not when it is merged. */
+  note?: string;
+}
 
 /** The pin-requests queue for the queue-consumer runner: its messages, log name and failure report. */
 export const pinQueue: QueueContract<PinRequest> = {
@@ -60,26 +70,62 @@ export async function pinImage(deps: PinDeps, request: PinRequest): Promise<PinO
       tag === undefined
         ? 'a digest-only push does not say which tag moved, so no reference is pinned'
         : 'the event names no registry, so no reference can match it (set ingress.defaultRegistry)';
-    deps.log.info(`${what} skipped: ${reason}`);
-    return { kind: 'skipped', reason };
+    const waiting = (request.then ?? []).map((next) => next.target);
+    const notSent =
+      waiting.length > 0 ? `; deployments after the pin (${waiting.join(', ')}) are not sent` : '';
+    deps.log.info(`${what} skipped: ${reason}${notSent}`);
+    return { kind: 'skipped', reason: `${reason}${notSent}` };
   }
   const secrets: string[] = [];
   let report: PinReport;
+  let landed: LandedPinInfo;
   try {
-    report = await pin(deps, request, tag, secrets);
+    ({ report, landed } = await pin(deps, request, tag, secrets));
   } catch (thrown) {
     throw scrubbed(thrown, secrets);
   }
   for (const note of pinnedNotifications(request, report)) await deps.queue.send(queueNames.notify, note);
+  const deploys = await sendDeploysAfterPin(deps, request, landed);
   const where = report.pullRequestUrl ?? report.commit?.slice(0, 12) ?? 'no commit';
   deps.log.info(
     `${what}: ${report.result} (${where}; ${changedFiles(report.changes).length} file(s), ` +
       `${report.skipped.length} reference(s) skipped)`,
   );
-  return { kind: 'pinned', ...report };
+  return { kind: 'pinned', ...report, ...(deploys ? { deploys } : {}) };
 }
 
-async function pin(deps: PinDeps, request: PinRequest, tag: string, secrets: string[]): Promise<PinReport> {
+/**
+ * Queues the request's `deploy: { after: pin }` deployments now that the commit landed, with its sha
+ * (a redelivered pin finds no change and sends them again with the commit that holds the pin; the
+ * deploy consumer's idempotency record sends each target once). In pull-request mode they go out when
+ * the pull request is opened or updated, not when it is merged: the outcome and the cards say so.
+ */
+async function sendDeploysAfterPin(
+  deps: PinDeps,
+  request: PinRequest,
+  landed: LandedPinInfo,
+): Promise<DeploysAfterPin | undefined> {
+  const messages = deployRequestsAfterPin(request, landed);
+  if (messages.length === 0) return undefined;
+  for (const message of messages) await deps.queue.send(queueNames.deploy, message);
+  const targets = messages.map((message) => message.target);
+  const note =
+    landed.result === 'pull-request'
+      ? 'sent when the pull request was opened, not when it is merged'
+      : undefined;
+  deps.log.info(
+    `${describePin(request)}: queued deployment(s) to ${targets.join(', ')} at ${landed.commit?.slice(0, 12) ?? 'the branch head'}` +
+      (note ? ` (${note})` : ''),
+  );
+  return { targets, commit: landed.commit, ...(note ? { note } : {}) };
+}
+
+async function pin(
+  deps: PinDeps,
+  request: PinRequest,
+  tag: string,
+  secrets: string[],
+): Promise<{ report: PinReport; landed: LandedPinInfo }> {
   const repo = gitopsRepo(deps, request);
   const { event } = request;
   const image = { registry: event.registry, repository: event.repository, tag, digest: event.digest };
@@ -130,7 +176,7 @@ async function pin(deps: PinDeps, request: PinRequest, tag: string, secrets: str
       ...(repo.tokenFrom ? { tokenSetting: repo.tokenFrom } : {}),
       ...(repo.apiUrl ? { apiUrl: repo.apiUrl } : {}),
     });
-    return {
+    const report: PinReport = {
       result: 'pull-request',
       changes,
       skipped,
@@ -138,11 +184,28 @@ async function pin(deps: PinDeps, request: PinRequest, tag: string, secrets: str
       commitUrl,
       pullRequestUrl: pullRequest.url,
     };
+    return { report, landed: landedFrom(report) };
   }
   if (result.outcome === 'committed') {
-    return { result: 'committed', changes, skipped, commit: result.commit, commitUrl };
+    const report: PinReport = { result: 'committed', changes, skipped, commit: result.commit, commitUrl };
+    return { report, landed: landedFrom(report) };
   }
-  return { result: 'no-change', changes, skipped };
+  // Nothing to commit: the branch head already holds the pin; deployments after it use that commit.
+  return {
+    report: { result: 'no-change', changes, skipped },
+    landed: landedFrom({ result: 'no-change', commit: result.commit, commitUrl }),
+  };
+}
+
+function landedFrom(
+  report: Pick<PinReport, 'result' | 'commit' | 'commitUrl' | 'pullRequestUrl'>,
+): LandedPinInfo {
+  return {
+    result: report.result,
+    ...(report.commit ? { commit: report.commit } : {}),
+    ...(report.commitUrl ? { commitUrl: report.commitUrl } : {}),
+    ...(report.pullRequestUrl ? { pullRequestUrl: report.pullRequestUrl } : {}),
+  };
 }
 
 function gitopsRepo(deps: PinDeps, request: PinRequest): GitopsRepo {

@@ -8,6 +8,7 @@ import {
 } from '../config/schema';
 import type { ImageEvent } from '../events/image-event';
 import type { ActionMessage, PinRequest, ResolvedNotifyRoute } from '../messages/action-messages';
+import { retentionRequestsFor, type RetainingRule } from '../retention/push-requests';
 import { compileTagMatcher, type TagPredicate } from './tag-matcher';
 
 export interface ActionPlan {
@@ -29,6 +30,7 @@ export function planActions(event: ImageEvent, config: Config): ActionPlan {
   const seen = new Set<string>();
   const once = (key: string) => (seen.has(key) ? false : (seen.add(key), true));
   const pins = new Map<string, PinRequest>();
+  const retaining: RetainingRule[] = [];
 
   config.rules.forEach((rule, index) => {
     if (!compiled[index]?.(event)) return;
@@ -69,6 +71,7 @@ export function planActions(event: ImageEvent, config: Config): ActionPlan {
         pin.then = [...(pin.then ?? []), { target, rule: ruleRef, notify }];
       } else plan.notes.push(`${label}: deploy target "${target}" waits for a pin, but the rule has none`);
     }
+    if (rule.retain) retaining.push({ rule: ruleRef, notify, label });
     const kind: NotifyKind = isPush ? 'pushed' : 'deleted';
     for (const route of notify) {
       if (route.kinds.includes(kind) && once(`notify\n${route.channel}`)) {
@@ -81,6 +84,10 @@ export function planActions(event: ImageEvent, config: Config): ActionPlan {
       }
     }
   });
+  // Push-triggered retention: `retain: true` rules, and policies with `onPush: true` (no rule needed).
+  const retention = retentionRequestsFor(event, config, retaining);
+  plan.messages.push(...retention.messages);
+  plan.notes.push(...retention.notes);
   return plan;
 }
 

@@ -237,3 +237,11 @@ retention:
     });
   });
 });
+
+describe('retention.schedule', () => {
+  it('is checked the way the timer reads it', () => {
+    expect(problems('retention: { schedule: "0 0 25 * * *" }')).toEqual([
+      expect.objectContaining({ path: 'retention.schedule', message: expect.stringContaining('hour') }),
+    ]);
+  });
+});

@@ -40,6 +40,31 @@ describe('toHttpResponse', () => {
     });
   });
 
+  it('tells an anonymous caller nothing about a broken config, and logs all of it', () => {
+    const log = captureLogger();
+    const response = toHttpResponse(
+      new ConfigError('/srv/app/autopilot.yaml has 2 problems: rules[0].pin.repo: unknown gitops repo "x"'),
+      log,
+    );
+    expect(response.status).toBe(500);
+    expect(JSON.stringify(response.jsonBody)).not.toMatch(/autopilot\.yaml|rules\[0\]|gitops/);
+    expect(response.jsonBody).toEqual({ error: expect.stringContaining('config check') });
+    expect(log.lines).toEqual([
+      { level: 'error', message: expect.stringContaining('/srv/app/autopilot.yaml') },
+    ]);
+  });
+
+  it('answers another delivery in flight with an info line and a short Retry-After', () => {
+    const log = captureLogger();
+    const response = toHttpResponse(new DomainError('in-flight', 'busy', { retryable: true }), log);
+    expect(response).toMatchObject({
+      status: 503,
+      headers: { 'Retry-After': '5' },
+      jsonBody: { error: 'busy' },
+    });
+    expect(log.lines.map((line) => line.level)).toEqual(['info']);
+  });
+
   it('hides unexpected errors from the caller but logs them', () => {
     const log = captureLogger();
     const response = toHttpResponse(new TypeError('secret internals'), log);

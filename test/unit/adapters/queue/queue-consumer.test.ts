@@ -227,7 +227,7 @@ describe('runQueueConsumer', () => {
         message: { ...raw, delivery: expect.objectContaining({ attempt: 1 }) },
       },
     ]);
-    expect(log.all()).toMatch(/unreadable message on deploy-requests:\nid: .*\n.*extra/);
+    expect(log.all()).toMatch(/unreadable message on deploy-requests: id: .*; .*extra/);
   });
 
   it.each([['not json at all'], [42], [null]])('parks a message that is not an object (%s)', async (raw) => {

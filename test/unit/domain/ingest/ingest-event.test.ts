@@ -87,11 +87,22 @@ describe('ingestEvent', () => {
     expect(t.log.all()).toContain('could not mark');
   });
 
-  it('touches no storage when no rule matches, and says so at debug level', async () => {
+  it('touches no storage when no rule matches, and says so in one info line with the ids', async () => {
     const t = deps();
     const result = await ingestEvent(t.deps, { ...event, repository: 'web/site' });
     expect(result).toEqual({ dedupeKey: event.dedupeKey, actions: 0, duplicate: false });
     expect(t.dedupe.records.size).toBe(0);
-    expect(t.log.lines).toEqual([{ level: 'debug', message: expect.stringContaining('no rule matched') }]);
+    expect(t.log.lines).toEqual([
+      {
+        level: 'info',
+        message: `accepted push contoso.azurecr.io/web/site:1.4.2@${event.digest.slice(0, 19)} (event ${event.id}, dedupe ${event.dedupeKey}): no rule matched, nothing queued`,
+      },
+    ]);
+  });
+
+  it('names the event id and dedupe key in the queued line', async () => {
+    const t = deps();
+    await ingestEvent(t.deps, event);
+    expect(t.log.lines.at(-1)?.message).toContain(`(event ${event.id}, dedupe ${event.dedupeKey})`);
   });
 });

@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { GitHostRefusedError, GitHostUnavailableError } from '../../../../shared/adapters/git/git-errors';
 import { runQueueConsumer } from '../../../../shared/adapters/queue/queue-consumer';
 import { configSchema } from '../../../../shared/domain/config/schema';
-import type { Notification, PinRequest } from '../../../../shared/domain/messages/action-messages';
+import type {
+  DeployRequest,
+  Notification,
+  PinRequest,
+} from '../../../../shared/domain/messages/action-messages';
 import { pinImage, pinQueue, type PinDeps } from '../../../../shared/domain/pinning/pin-image';
 import { pinOutcomeKey } from '../../../../shared/domain/pinning/pin-notifications';
 import type {
@@ -592,5 +596,139 @@ describe('pinImage failures', () => {
     const { deps } = setup();
     const failing = { ...deps, queue: memoryQueue({ failOn: 'notifications' }) };
     await expect(pinImage(failing, request())).rejects.toThrow('queue notifications is down');
+  });
+});
+
+describe('pinImage: deploy after pin', () => {
+  const then = [
+    {
+      target: 'web-prod',
+      rule: { index: 0, name: 'payments' },
+      notify: [{ channel: 'platform', kinds: ['deployed' as const] }],
+    },
+    { target: 'payments-aca', rule: { index: 1 }, notify: [] },
+  ];
+  const deploys = (queue: ReturnType<typeof memoryQueue>) =>
+    queue.sent.filter((m) => m.queue === 'deploy-requests').map((m) => m.message as DeployRequest);
+
+  it('queues the deployments once the commit landed, carrying its sha', async () => {
+    const { deps, git, queue } = setup();
+
+    const outcome = await pinImage(deps, request({ then }));
+
+    const main = git.branches.get('main') as Branch;
+    expect(outcome).toMatchObject({
+      kind: 'pinned',
+      result: 'committed',
+      deploys: { targets: ['web-prod', 'payments-aca'], commit: main.commit },
+    });
+    expect(deploys(queue)).toEqual([
+      {
+        type: 'deploy',
+        dedupeKey: request().dedupeKey,
+        correlationId: 'evt-1',
+        event: request().event,
+        rule: { index: 0, name: 'payments' },
+        notify: [{ channel: 'platform', kinds: ['deployed'] }],
+        target: 'web-prod',
+        after: 'pin',
+        pin: {
+          repo: 'fleet',
+          result: 'committed',
+          commit: main.commit,
+          commitUrl: `https://github.com/contoso/fleet/commit/${main.commit}`,
+        },
+      },
+      expect.objectContaining({
+        target: 'payments-aca',
+        rule: { index: 1 },
+        pin: expect.objectContaining({ commit: main.commit }),
+      }),
+    ]);
+    // The pinned card goes out first: a deploy queue outage retries the pin, which then finds no change.
+    expect(queue.sent.map((m) => m.queue)).toEqual(['notifications', 'deploy-requests', 'deploy-requests']);
+  });
+
+  it('sends them again on a redelivery, with the commit that holds the pin (the deploy consumer sends each once)', async () => {
+    const { deps, git, queue } = setup();
+    await pinImage(deps, request({ then }));
+    const head = git.branches.get('main')?.commit;
+
+    const again = await pinImage(deps, request({ then }));
+
+    expect(again).toMatchObject({ result: 'no-change', deploys: { commit: head } });
+    expect(
+      deploys(queue)
+        .slice(2)
+        .map((d) => d.pin),
+    ).toEqual([
+      {
+        repo: 'fleet',
+        result: 'no-change',
+        commit: head,
+        commitUrl: `https://github.com/contoso/fleet/commit/${head}`,
+      },
+      {
+        repo: 'fleet',
+        result: 'no-change',
+        commit: head,
+        commitUrl: `https://github.com/contoso/fleet/commit/${head}`,
+      },
+    ]);
+  });
+
+  it('in pull-request mode sends them when the pull request is opened, and says so', async () => {
+    const { deps, git, queue } = setup({
+      gitops: {
+        fleet: {
+          url: 'https://github.com/contoso/fleet.git',
+          mode: 'pull-request',
+          tokenFrom: 'GITOPS_TOKEN',
+        },
+      },
+    });
+
+    const outcome = await pinImage(deps, request({ then }));
+
+    const branch = git.branches.get('autopilot/payments-api-1.4.2') as Branch;
+    expect(outcome).toMatchObject({
+      result: 'pull-request',
+      deploys: {
+        commit: branch.commit,
+        note: 'sent when the pull request was opened, not when it is merged',
+      },
+    });
+    expect(deploys(queue)[0]?.pin).toEqual({
+      repo: 'fleet',
+      result: 'pull-request',
+      commit: branch.commit,
+      commitUrl: `https://github.com/contoso/fleet/commit/${branch.commit}`,
+      pullRequestUrl: 'https://github.com/contoso/fleet/pull/7',
+    });
+  });
+
+  it('sends none when the pin is skipped, and says which', async () => {
+    const { deps, queue } = setup();
+    const digestOnly = request({ then, event: { ...request().event, tag: undefined } });
+    delete digestOnly.event.tag;
+    const outcome = await pinImage(deps, digestOnly);
+    expect(outcome).toMatchObject({
+      kind: 'skipped',
+      reason: expect.stringContaining('deployments after the pin (web-prod, payments-aca) are not sent'),
+    });
+    expect(deploys(queue)).toEqual([]);
+  });
+
+  it('rethrows when the deploy queue is down, so the retry sends them', async () => {
+    const { deps } = setup();
+    const failing = { ...deps, queue: memoryQueue({ failOn: 'deploy-requests' }) };
+    await expect(pinImage(failing, request({ then }))).rejects.toThrow('queue deploy-requests is down');
+  });
+
+  it('sends no deploy request when the pin asks for none', async () => {
+    const { deps, queue } = setup();
+    const outcome = await pinImage(deps, request());
+    expect(outcome).not.toHaveProperty('deploys');
+    expect(deploys(queue)).toEqual([]);
   });
 });

@@ -36,7 +36,9 @@ const summary = (e: ImageEvent) =>
       ? `pin:${m.repo}`
       : m.type === 'deploy'
         ? `deploy:${m.target}`
-        : `notify:${m.channel}:${m.payload.kind}`,
+        : m.type === 'retention'
+          ? `retention:${m.registry}:${m.repository}`
+          : `notify:${m.channel}:${m.payload.kind}`,
   );
 
 describe('planActions', () => {
