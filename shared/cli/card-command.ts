@@ -1,6 +1,7 @@
-import { writeFile } from 'node:fs/promises';
-import { extname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { extname, join, resolve } from 'node:path';
+import { Command, Option } from 'commander';
 import { renderCardHtml } from '../adapters/teams/render-card-html';
 import { validateTeamsMessage } from '../adapters/teams/validate-card';
 import { notifyKinds, type NotifyKind } from '../domain/config/schema';
@@ -11,13 +12,23 @@ import { formatIssues } from '../domain/errors';
 import { describeImage, type ImageEvent } from '../domain/events/image-event';
 import { eventKind, samplePayload } from '../domain/notify/sample-payload';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
+import { configOption, example, jsonOption, requiredOption, type ExitWith } from './command-kit';
 import { loadCliConfig } from './load-cli-config';
 import { parsePayload } from '../domain/events/parse-payload';
 import { parseContextFor } from '../runtime/parse-context';
 import { readEventFile } from './simulate-command';
 
-export const cardUsage =
-  'acr-autopilot card --event FILE [--kind pushed|deleted|pinned|deployed|retention|failed] [--config F] [--json] [--html OUT]';
+/** The parsed options of `card`. */
+export interface CardOptions {
+  /** A webhook body or an Event Grid delivery, as a path. */
+  event: string;
+  /** Default: pushed or deleted, from the event. */
+  kind?: NotifyKind | undefined;
+  config?: string | undefined;
+  json?: boolean | undefined;
+  /** Write an HTML preview per card: to this path, or (`true`) into a new folder in the OS temp dir. */
+  html?: string | true | undefined;
+}
 
 interface Card {
   event: ImageEvent;
@@ -27,31 +38,36 @@ interface Card {
   problems: string[];
 }
 
+export function cardCommand(io: CliIo, exit: ExitWith): Command {
+  return new Command('card')
+    .description('print the Teams message notifyTeams would post for an event file, checked; posts nothing')
+    .addOption(requiredOption('--event <file>', 'a webhook body or an Event Grid delivery (object or array)'))
+    .addOption(
+      new Option('--kind <kind>', 'the card to build; default pushed or deleted, from the event').choices(
+        notifyKinds,
+      ),
+    )
+    .addOption(configOption())
+    .addOption(jsonOption('only the Workflows envelope (an array when the file holds several events)'))
+    .addOption(
+      new Option(
+        '--html [file]',
+        'also write an HTML preview per card: to file, or without one into a new folder in the OS temp dir',
+      ),
+    )
+    .addHelpText('after', example('card --event push.json --kind pinned --html'))
+    .action(async (options: CardOptions) => exit(await runCard(options, io)));
+}
+
 /**
- * Prints the Workflows envelope `notifyTeams` would post for each event in FILE (a webhook body or an
- * Event Grid delivery), checked with the adaptivecards library. Posts nothing. `--json` prints only the
- * envelope (an array when FILE holds several events); `--html` writes a preview page per card.
+ * Prints the Workflows envelope `notifyTeams` would post for each event in the file (a webhook body or
+ * an Event Grid delivery), checked with the adaptivecards library. Posts nothing. `json` prints only
+ * the envelope (an array when the file holds several events); `html` writes a preview page per card.
  */
-export async function cardCommand(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      event: { type: 'string' },
-      kind: { type: 'string' },
-      config: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      html: { type: 'string' },
-    },
-  });
-  if (!values.event) throw new UsageError(`--event FILE is required\nusage: ${cardUsage}`);
-  const kind = values.kind;
-  if (kind !== undefined && !isNotifyKind(kind)) {
-    throw new UsageError(
-      `--kind must be one of ${notifyKinds.join(', ')}, not "${kind}"\nusage: ${cardUsage}`,
-    );
-  }
-  const body = await readEventFile(resolve(io.cwd, values.event));
-  const { config } = await loadCliConfig(io, values.config, { required: false });
+export async function runCard(options: CardOptions, io: CliIo): Promise<number> {
+  const { kind } = options;
+  const body = await readEventFile(resolve(io.cwd, options.event));
+  const { config } = await loadCliConfig(io, options.config, { required: false });
 
   let problems = false;
   const cards: Card[] = [];
@@ -71,7 +87,7 @@ export async function cardCommand(args: string[], io: CliIo): Promise<number> {
     }
   }
   if (cards.length === 0) {
-    io.stderr(`${values.event} holds no push or delete event to build a card for\n`);
+    io.stderr(`${options.event} holds no push or delete event to build a card for\n`);
     return exitCodes.problems;
   }
   for (const card of cards) {
@@ -85,7 +101,7 @@ export async function cardCommand(args: string[], io: CliIo): Promise<number> {
   }
 
   const [only] = cards;
-  if (values.json) {
+  if (options.json) {
     io.stdout(
       `${JSON.stringify(cards.length === 1 && only ? only.message : cards.map((c) => c.message), null, 2)}\n`,
     );
@@ -94,15 +110,22 @@ export async function cardCommand(args: string[], io: CliIo): Promise<number> {
   } else {
     io.stdout(`${cards.map(describeCard).join('\n\n')}\n`);
   }
-  if (values.html) {
-    const files = htmlPaths(resolve(io.cwd, values.html), cards.length);
+  if (options.html !== undefined) {
+    const out =
+      options.html === true
+        ? // Outside the working tree: a preview never lands in a repository for its linters to find.
+          join(await mkdtemp(join(tmpdir(), 'acr-autopilot-card-')), 'card.html')
+        : resolve(io.cwd, options.html);
+    const files = htmlPaths(out, cards.length);
     for (const [index, card] of cards.entries()) {
       const file = files[index] as string;
       const page = renderCardHtml(card.message, { title: `${card.kind}: ${describeImage(card.event)}` });
       await writeFile(file, page).catch((error: unknown) => {
         throw new UsageError(`cannot write ${file}: ${(error as Error).message}`);
       });
-      if (!values.json) io.stdout(`wrote ${file}\n`);
+      // With --json, stdout stays pure JSON.
+      if (options.json) io.stderr(`wrote ${file}\n`);
+      else io.stdout(`wrote ${file}\n`);
     }
   }
   return problems ? exitCodes.problems : exitCodes.ok;
@@ -128,10 +151,6 @@ function htmlPaths(out: string, count: number): string[] {
   const extension = extname(out);
   const stem = extension ? out.slice(0, -extension.length) : out;
   return Array.from({ length: count }, (_, index) => `${stem}-${index + 1}${extension || '.html'}`);
-}
-
-function isNotifyKind(value: string): value is NotifyKind {
-  return (notifyKinds as readonly string[]).includes(value);
 }
 
 function indent(text: string): string {

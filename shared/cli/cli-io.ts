@@ -6,6 +6,8 @@ export interface CliIo {
   stderr(text: string): void;
   cwd: string;
   env: Env;
+  /** Whether stderr is a terminal (progress bars are drawn only then). */
+  stderrIsTTY?: boolean;
 }
 
 /** Exit codes shared by every command: 0 fine, 1 the input has problems, 2 usage or config error. */

@@ -1,26 +1,58 @@
-import { parseArgs } from 'node:util';
+import { Command } from 'commander';
 import { z } from 'zod';
 import { configSchema } from '../domain/config/schema';
 import { ConfigError, formatIssues } from '../domain/errors';
-import { exitCodes, UsageError, type CliIo } from './cli-io';
+import { exitCodes, type CliIo } from './cli-io';
+import { configOption, example, jsonOption, type ExitWith } from './command-kit';
+import { configReferenceMarkdown } from './config-reference';
 import { loadCliConfig } from './load-cli-config';
 
-export const configUsage = 'acr-autopilot config check [--config F] [--json] | acr-autopilot config schema';
+/** The parsed options of `config check`. */
+export interface ConfigCheckOptions {
+  config?: string | undefined;
+  json?: boolean | undefined;
+}
 
-/** `config check` validates the file (and the app settings it names); `config schema` prints JSON Schema. */
-export async function configCommand(args: string[], io: CliIo): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub === 'schema') {
-    io.stdout(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
-    return exitCodes.ok;
-  }
-  if (sub !== 'check') throw new UsageError(`usage: ${configUsage}`);
-  const { values } = parseArgs({
-    args: rest,
-    options: { config: { type: 'string' }, json: { type: 'boolean', default: false } },
-  });
+/** `config check|schema|reference`. */
+export function configCommand(io: CliIo, exit: ExitWith): Command {
+  return new Command('config')
+    .description('check autopilot.yaml, or print its JSON Schema or its key reference')
+    .addCommand(
+      new Command('check')
+        .description('validate autopilot.yaml and list the app settings it names that are not set')
+        .addOption(configOption())
+        .addOption(jsonOption('{ "ok", "path", "rules", …, "warnings" } or { "ok": false, "issues" }'))
+        .addHelpText('after', example('config check --config autopilot.yaml'))
+        .action(async (options: ConfigCheckOptions) => exit(await runConfigCheck(options, io))),
+    )
+    .addCommand(
+      new Command('schema')
+        .description('print the JSON Schema of autopilot.yaml (for editor completion)')
+        .addHelpText(
+          'after',
+          example('config schema > autopilot.schema.json') +
+            '\n  (then begin autopilot.yaml with: # yaml-language-server: $schema=./autopilot.schema.json)',
+        )
+        .action(() => {
+          io.stdout(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+          exit(exitCodes.ok);
+        }),
+    )
+    .addCommand(
+      new Command('reference')
+        .description('print every key of autopilot.yaml as a Markdown table (type, default, meaning)')
+        .addHelpText('after', example('config reference > config-reference.md'))
+        .action(() => {
+          io.stdout(configReferenceMarkdown(configJsonSchema()));
+          exit(exitCodes.ok);
+        }),
+    );
+}
+
+/** Validates the file (and the app settings it names): 0 valid, 1 with its problems. */
+export async function runConfigCheck(options: ConfigCheckOptions, io: CliIo): Promise<number> {
   try {
-    const { config, path, warnings, settingProblems } = await loadCliConfig(io, values.config, {
+    const { config, path, warnings, settingProblems } = await loadCliConfig(io, options.config, {
       required: true,
     });
     if (settingProblems.length > 0) {
@@ -37,7 +69,7 @@ export async function configCommand(args: string[], io: CliIo): Promise<number> 
       retention: Boolean(config.retention),
       warnings,
     };
-    if (values.json) io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
+    if (options.json) io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
     else {
       io.stdout(`${path}: valid (${config.rules.length} rule(s))\n`);
       if (warnings.length > 0) io.stdout(`warnings:\n${indent(formatIssues(warnings))}\n`);
@@ -45,7 +77,7 @@ export async function configCommand(args: string[], io: CliIo): Promise<number> 
     return exitCodes.ok;
   } catch (error) {
     if (!(error instanceof ConfigError) || error.issues.length === 0) throw error;
-    if (values.json) io.stdout(`${JSON.stringify({ ok: false, issues: error.issues }, null, 2)}\n`);
+    if (options.json) io.stdout(`${JSON.stringify({ ok: false, issues: error.issues }, null, 2)}\n`);
     else io.stderr(`${error.message}\n`);
     return exitCodes.problems;
   }

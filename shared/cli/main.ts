@@ -1,63 +1,102 @@
 #!/usr/bin/env node
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { withLocalSettings } from '../config/local-settings';
 import { DomainError } from '../domain/errors';
+import { cardCommand } from './card-command';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
-import { cardCommand, cardUsage } from './card-command';
-import { configCommand, configUsage } from './config-command';
-import { pinCommand, pinUsage } from './pin-command';
-import { simulateCommand, simulateUsage } from './simulate-command';
+import { checkRequiredOptions, type ExitWith } from './command-kit';
+import { configCommand } from './config-command';
+import { deployCommand } from './deploy-command';
+import { pinCommand } from './pin-command';
+import { retentionCommand } from './retention-command';
+import { simulateCommand } from './simulate-command';
 
-type Command = (args: string[], io: CliIo) => Promise<number>;
+/**
+ * The whole command tree: each command is defined (options, description, example) in its own file.
+ * Commander writes only through `io` and never exits the process: it throws a CommanderError instead.
+ */
+export function buildProgram(io: CliIo, exit: ExitWith = () => undefined): Command {
+  const program = new Command('acr-autopilot')
+    .description('Reacts to Azure Container Registry pushes and deletes; these commands try and operate it.')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 fine, 1 the input has problems, 2 usage or configuration error.\n' +
+        "Run 'acr-autopilot <command> --help' for a command's options and an example.",
+    )
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text) })
+    .showHelpAfterError()
+    .hook('preAction', (_program, command) => checkRequiredOptions(command));
+  for (const define of [
+    simulateCommand,
+    configCommand,
+    pinCommand,
+    cardCommand,
+    deployCommand,
+    retentionCommand,
+  ]) {
+    program.addCommand(define(io, exit));
+  }
+  inheritSettings(program);
+  return program;
+}
 
-const commands: Record<string, { run: Command; usage: string }> = {
-  simulate: { run: simulateCommand, usage: simulateUsage },
-  config: { run: configCommand, usage: configUsage },
-  pin: { run: pinCommand, usage: pinUsage },
-  card: { run: cardCommand, usage: cardUsage },
-};
+/** addCommand does not pass on output, exit and error-help settings (`.command()` would): pass them on. */
+function inheritSettings(parent: Command): void {
+  for (const command of parent.commands) {
+    command.copyInheritedSettings(parent);
+    inheritSettings(command);
+  }
+}
 
-const help = `acr-autopilot: reacts to Azure Container Registry pushes and deletes
-
-usage:
-${Object.values(commands)
-  .map((command) => `  ${command.usage}`)
-  .join('\n')}
-
-Exit codes: 0 fine, 1 the input has problems, 2 usage or configuration error.`;
-
-/** Dispatches `acr-autopilot <command> …`; returns the exit code. */
+/** Runs `acr-autopilot <command> …`; returns the exit code (0 fine, 1 problems, 2 usage or config). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const [name, ...args] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout(`${help}\n`);
-    return name ? exitCodes.ok : exitCodes.usage;
-  }
-  const command = commands[name];
-  if (!command) {
-    io.stderr(`unknown command "${name}"\n\n${help}\n`);
-    return exitCodes.usage;
-  }
+  let code: number = exitCodes.ok;
+  const program = buildProgram(io, (reported) => (code = reported));
   try {
-    return await command.run(args, io);
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof DomainError || isArgError(error)) {
-      io.stderr(`${(error as Error).message}\n`);
+    // Commander has already said what was wrong (and shown the usage); help and --version exit 0.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
+    if (error instanceof UsageError || error instanceof DomainError) {
+      io.stderr(`${error.message}\n`);
       return exitCodes.usage;
     }
     throw error;
   }
 }
 
-function isArgError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+/** The version in the package.json above this file (source or dist alike). */
+function packageVersion(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      return (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version ?? 'unknown';
+    }
+    if (dirname(dir) === dir) return 'unknown';
+  }
 }
 
 if (require.main === module) {
+  // `acr-autopilot … | head` closes the pipe before the output ends: the reader has what it wanted.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(exitCodes.ok);
+    throw error;
+  });
+  process.stderr.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
   runCli(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     cwd: process.cwd(),
-    env: process.env, // eslint-disable-line no-restricted-properties -- the CLI is a composition root
+    stderrIsTTY: process.stderr.isTTY,
+    // As the host would see them: local.settings.json Values under the process environment.
+    env: withLocalSettings(process.env, process.cwd()), // eslint-disable-line no-restricted-properties -- the CLI is a composition root
   }).then(
     (code) => (process.exitCode = code),
     (error: unknown) => {

@@ -1,6 +1,6 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { Command, Option } from 'commander';
 import picomatch from 'picomatch';
 import { InvalidEventError } from '../domain/errors';
 import { shortDigest } from '../domain/events/image-event';
@@ -14,74 +14,102 @@ import {
 } from '../domain/pinning/rewrite-image-refs';
 import { tagMatcherProblem } from '../domain/rules/tag-matcher';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
+import { configOption, example, jsonOption, repeatable, requiredOption, type ExitWith } from './command-kit';
 import { loadCliConfig } from './load-cli-config';
 import { unifiedDiff } from './unified-diff';
 
-export const pinUsage =
-  'acr-autopilot pin --dir DIR --image REF [--paths GLOB ...] [--mode pin|follow] ' +
-  '[--render tag-and-digest|digest-only] [--tag-pattern P] [--dry-run] [--json] [--config F]';
+/** The parsed options of `pin`. */
+export interface PinOptions {
+  dir: string;
+  /** `registry/repository:tag@sha256:…` */
+  image: string;
+  /** Globs relative to DIR; default every .yaml and .yml file. */
+  paths?: string[] | undefined;
+  mode?: RewriteOptions['mode'] | undefined;
+  render?: RewriteOptions['render'] | undefined;
+  tagPattern?: string | undefined;
+  dryRun?: boolean | undefined;
+  json?: boolean | undefined;
+  config?: string | undefined;
+}
 
 const defaultPaths = ['**/*.yaml', '**/*.yml'];
 /** Never descended into: git internals and vendored packages hold no manifests to pin. */
 const skippedDirs = new Set(['.git', 'node_modules']);
 
+export function pinCommand(io: CliIo, exit: ExitWith): Command {
+  return new Command('pin')
+    .description('pin an image digest into the YAML files under a folder, as the app does in a gitops repo')
+    .addOption(requiredOption('--dir <dir>', 'the folder whose YAML files to rewrite in place'))
+    .addOption(requiredOption('--image <ref>', 'the pushed image: registry/repository:tag@sha256:<64 hex>'))
+    .addOption(repeatable('--paths <glob>', 'files under --dir to consider, default **/*.yaml and **/*.yml'))
+    .addOption(
+      new Option(
+        '--mode <mode>',
+        'pin: references on the tag get the digest; follow: also move older semver tags',
+      )
+        .choices(['pin', 'follow'])
+        .default('pin'),
+    )
+    .addOption(
+      new Option('--render <render>', 'how a one-string reference is written')
+        .choices(['tag-and-digest', 'digest-only'])
+        .default('tag-and-digest'),
+    )
+    .addOption(
+      new Option('--tag-pattern <pattern>', 'with follow: only move to tags it matches (glob, re:, semver:)'),
+    )
+    .addOption(new Option('--dry-run', 'print a unified diff and write nothing'))
+    .addOption(jsonOption('{ "changes", "skipped" } (paths relative to DIR, 1-based lines)'))
+    .addOption(configOption())
+    .addHelpText(
+      'after',
+      example('pin --dir ../gitops --image myreg.azurecr.io/payments/api:1.4.2@sha256:<64 hex> --dry-run'),
+    )
+    .action(async (options: PinOptions) => exit(await runPin(options, io)));
+}
+
 /**
- * Pins REF (`registry/repository:tag@sha256:…`) into the YAML files under DIR in place, exactly as the
- * pin-requests function does in a gitops repo; `--dry-run` prints a unified diff instead and writes
- * nothing, `--json` prints `{ changes, skipped }` (paths relative to DIR, 1-based lines). Exit 0 whether
- * or not anything changed, 1 when REF is not a reference with a valid digest, 2 for usage errors.
- * `--config` (or ./autopilot.yaml) only contributes `registryAliases`.
+ * Pins the image into the YAML files under DIR in place, exactly as the pin-requests function does in
+ * a gitops repo; `dryRun` prints a unified diff instead and writes nothing, `json` prints
+ * `{ changes, skipped }` (paths relative to DIR, 1-based lines). Exit 0 whether or not anything
+ * changed, 1 when the image is not a reference with a valid digest; UsageError for unusable options.
+ * The config (or ./autopilot.yaml) only contributes `registryAliases`.
  */
-export async function pinCommand(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      dir: { type: 'string' },
-      image: { type: 'string' },
-      paths: { type: 'string', multiple: true },
-      mode: { type: 'string', default: 'pin' },
-      render: { type: 'string', default: 'tag-and-digest' },
-      'tag-pattern': { type: 'string' },
-      'dry-run': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      config: { type: 'string' },
-    },
-  });
-  if (!values.dir) throw new UsageError(`--dir DIR is required\nusage: ${pinUsage}`);
-  if (!values.image) throw new UsageError(`--image REF is required\nusage: ${pinUsage}`);
-  const options = rewriteOptions(values.mode, values.render, values['tag-pattern']);
-  const paths = values.paths && values.paths.length > 0 ? values.paths : defaultPaths;
+export async function runPin(options: PinOptions, io: CliIo): Promise<number> {
+  const rewrite = rewriteOptions(options);
+  const paths = options.paths && options.paths.length > 0 ? options.paths : defaultPaths;
   let selected: (path: string) => boolean;
   try {
     selected = picomatch(paths, { dot: true });
   } catch (error) {
-    throw new UsageError(`--paths: ${(error as Error).message}\nusage: ${pinUsage}`);
+    throw new UsageError(`--paths: ${(error as Error).message}`);
   }
-  const dir = resolve(io.cwd, values.dir);
+  const dir = resolve(io.cwd, options.dir);
   if (!(await stat(dir).catch(() => undefined))?.isDirectory()) {
     throw new UsageError(`--dir ${dir} is not a directory`);
   }
 
-  const image = pushedImage(values.image);
+  const image = pushedImage(options.image);
   if (typeof image === 'string') {
-    io.stderr(`--image ${values.image}: ${image}\n`);
+    io.stderr(`--image ${options.image}: ${image}\n`);
     return exitCodes.problems;
   }
-  const { config } = await loadCliConfig(io, values.config, { required: false });
+  const { config } = await loadCliConfig(io, options.config, { required: false });
   const files = await readTree(dir, selected);
   let result: RewriteResult;
   try {
-    result = rewriteImageRefs(files, image, { ...options, registryAliases: config.registryAliases });
+    result = rewriteImageRefs(files, image, { ...rewrite, registryAliases: config.registryAliases });
   } catch (error) {
     if (!(error instanceof InvalidEventError)) throw error;
-    io.stderr(`--image ${values.image}: ${error.message}\n`);
+    io.stderr(`--image ${options.image}: ${error.message}\n`);
     return exitCodes.problems;
   }
 
   const report = { changes: result.changes, skipped: result.skipped };
-  if (values.json) {
+  if (options.json) {
     io.stdout(`${JSON.stringify(report, null, 2)}\n`);
-  } else if (values['dry-run']) {
+  } else if (options.dryRun) {
     const before = new Map(files.map((file) => [file.file, file.content]));
     io.stdout(
       result.files.map((file) => unifiedDiff(file.file, before.get(file.file) ?? '', file.content)).join(''),
@@ -89,33 +117,23 @@ export async function pinCommand(args: string[], io: CliIo): Promise<number> {
   } else {
     io.stdout(describe(report, image, result.files.length));
   }
-  if (image.tag === undefined && !values.json) {
+  if (image.tag === undefined && !options.json) {
     io.stderr('REF has no tag: a digest alone does not say which references to pin, so nothing changed\n');
   }
-  if (!values['dry-run']) {
+  if (!options.dryRun) {
     for (const file of result.files) await writeFile(join(dir, file.file), file.content, 'utf8');
   }
   return exitCodes.ok;
 }
 
-function rewriteOptions(
-  mode: string | undefined,
-  render: string | undefined,
-  tagPattern: string | undefined,
-) {
-  if (mode !== 'pin' && mode !== 'follow') {
-    throw new UsageError(`--mode must be pin or follow, not "${mode}"\nusage: ${pinUsage}`);
-  }
-  if (render !== 'tag-and-digest' && render !== 'digest-only') {
-    throw new UsageError(
-      `--render must be tag-and-digest or digest-only, not "${render}"\nusage: ${pinUsage}`,
-    );
-  }
-  const problem = tagPattern === undefined ? undefined : tagMatcherProblem(tagPattern);
+function rewriteOptions(options: PinOptions): Partial<RewriteOptions> {
+  const problem = options.tagPattern === undefined ? undefined : tagMatcherProblem(options.tagPattern);
   if (problem) throw new UsageError(`--tag-pattern: ${problem}`);
-  const options: Partial<RewriteOptions> = { mode, render };
-  if (tagPattern !== undefined) options.tagPattern = tagPattern;
-  return options;
+  const rewrite: Partial<RewriteOptions> = {};
+  if (options.mode !== undefined) rewrite.mode = options.mode;
+  if (options.render !== undefined) rewrite.render = options.render;
+  if (options.tagPattern !== undefined) rewrite.tagPattern = options.tagPattern;
+  return rewrite;
 }
 
 /** The pushed image from REF, or why REF is not usable (it needs a registry-qualified name and a digest). */

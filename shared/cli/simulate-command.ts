@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { Command } from 'commander';
 import type { Config } from '../domain/config/schema';
 import { formatIssues } from '../domain/errors';
 import { describeImage, type ImageEvent } from '../domain/events/image-event';
@@ -10,6 +10,7 @@ import { parseContextFor } from '../runtime/parse-context';
 import type { ActionMessage } from '../domain/messages/action-messages';
 import { planActions } from '../domain/rules/plan-actions';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
+import { configOption, example, jsonOption, requiredOption, type ExitWith } from './command-kit';
 import { loadCliConfig } from './load-cli-config';
 
 export interface SimulationResult {
@@ -19,23 +20,30 @@ export interface SimulationResult {
   actions: ActionMessage[];
 }
 
-export const simulateUsage = 'acr-autopilot simulate --event FILE [--config F] [--json]';
+/** The parsed options of `simulate`. */
+export interface SimulateOptions {
+  /** A webhook body or an Event Grid delivery, as a path. */
+  event: string;
+  config?: string | undefined;
+  json?: boolean | undefined;
+}
+
+export function simulateCommand(io: CliIo, exit: ExitWith): Command {
+  return new Command('simulate')
+    .description('show what the app would do with an event file, touching nothing')
+    .addOption(requiredOption('--event <file>', 'a webhook body or an Event Grid delivery (object or array)'))
+    .addOption(configOption())
+    .addOption(jsonOption('{ "results": [...] }, one result per event'))
+    .addHelpText('after', example('simulate --event push.json --config autopilot.yaml'))
+    .action(async (options: SimulateOptions) => exit(await runSimulate(options, io)));
+}
 
 /** Reads a webhook body or an Event Grid delivery and shows what the app would do, touching nothing. */
-export async function simulateCommand(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      event: { type: 'string' },
-      config: { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
-  });
-  if (!values.event) throw new UsageError(`--event FILE is required\nusage: ${simulateUsage}`);
-  const body = await readEventFile(resolve(io.cwd, values.event));
-  const { config } = await loadCliConfig(io, values.config, { required: false });
+export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<number> {
+  const body = await readEventFile(resolve(io.cwd, options.event));
+  const { config } = await loadCliConfig(io, options.config, { required: false });
   const results = simulate(body, config);
-  if (values.json) io.stdout(`${JSON.stringify({ results }, null, 2)}\n`);
+  if (options.json) io.stdout(`${JSON.stringify({ results }, null, 2)}\n`);
   else io.stdout(`${results.map(describeResult).join('\n')}\n`);
   return results.some((result) => result.outcome === 'invalid') ? exitCodes.problems : exitCodes.ok;
 }
@@ -98,5 +106,7 @@ function describeAction(action: ActionMessage): string {
       return `deploy to "${action.target}"`;
     case 'notify':
       return `notify Teams channel "${action.channel}" (${action.payload.kind})`;
+    case 'retention':
+      return `run retention for ${action.repository} in registry "${action.registry}" (debounced)`;
   }
 }

@@ -32,7 +32,8 @@ export function processListeningOn(port: number): LocalProcess | undefined {
       const fields = line.trim().split(/\s+/);
       const local = fields[1] ?? '';
       // State 0A = LISTEN; the port is the hex after the colon.
-      if (fields[3] === '0A' && parseInt(local.split(':')[1] ?? '', 16) === port && fields[9]) inodes.add(fields[9]);
+      if (fields[3] === '0A' && parseInt(local.split(':')[1] ?? '', 16) === port && fields[9])
+        inodes.add(fields[9]);
     }
   }
   if (inodes.size === 0) return undefined;

@@ -94,8 +94,6 @@ export async function ingestEvent(
   await deps.dedupe
     .complete(ingressScope, dedupeKey, { now: deps.clock(), actions })
     .catch((error: unknown) => deps.log.warn(`could not mark ${dedupeKey} done: ${String(error)}`));
-  deps.log.info(
-    `queued ${actions} action(s) for ${what} from rules ${plan.matchedRules.join(', ')}`,
-  );
+  deps.log.info(`queued ${actions} action(s) for ${what} from rules ${plan.matchedRules.join(', ')}`);
   return { dedupeKey, actions, duplicate: false };
 }

@@ -1,10 +1,7 @@
-import { AnchorIndex } from './anchor-index';
-import { attachMarkers } from './attach-markers';
-import { candidateFields, type Candidate, type Field } from './candidate';
+import type { Candidate, Field } from './candidate';
+import { documentCandidates } from './document-candidates';
 import { hasVariable } from './evaluate-candidate';
-import { findCandidates } from './find-candidates';
 import { parseImageReference } from './image-reference';
-import { findMarkers } from './markers';
 import { LineIndex, parseYaml, scalarText } from './yaml-source';
 
 /** An image reference found in a GitOps file, with where it is. */
@@ -39,19 +36,8 @@ export function listImageReferences(
   let lines: LineIndex | undefined;
   const lineOf = (field: Field) =>
     (lines ??= new LineIndex(src)).lineOf((field.via ?? field.node).range?.[0] ?? 0);
-  const anchorsOf = new Map(parsed.docs.map((doc) => [doc, new AnchorIndex(doc)]));
-  const markers = attachMarkers(parsed.docs, findMarkers(src), src, anchorsOf);
   const found: FoundImageReference[] = [];
-  for (const [doc, anchors] of anchorsOf) {
-    const marked = markers.candidates.get(doc) ?? [];
-    const occurrence = (field: Field): unknown => field.via ?? field.node;
-    const markedAt = new Set(marked.map((candidate) => occurrence(candidate.field)));
-    const candidates: Candidate[] = [
-      ...marked,
-      ...findCandidates(doc, file, anchors).filter(
-        (candidate) => !candidateFields(candidate).some((field) => markedAt.has(occurrence(field))),
-      ),
-    ];
+  for (const { candidates } of documentCandidates(parsed.docs, src, file).documents) {
     for (const candidate of candidates) {
       const reference = readCandidate(candidate, src);
       if (!reference) continue;

@@ -1,10 +1,5 @@
-import type { Document } from 'yaml';
-import { AnchorIndex } from './anchor-index';
-import { attachMarkers } from './attach-markers';
-import { candidateFields, type Candidate, type Field } from './candidate';
+import { documentCandidates } from './document-candidates';
 import { evaluateCandidate, type Proposal } from './evaluate-candidate';
-import { findCandidates } from './find-candidates';
-import { findMarkers } from './markers';
 import type { PinTarget } from './pin-target';
 import type { RewriteChange, RewriteSkip } from './rewrite-types';
 import { LineIndex, parseYaml } from './yaml-source';
@@ -35,25 +30,12 @@ export function rewriteFile(file: string, src: string, target: PinTarget): FileO
 
   const skipped: RewriteSkip[] = [];
   const planned: Planned[] = [];
-  const anchorsOf = new Map<Document.Parsed, AnchorIndex>(
-    parsed.docs.map((doc) => [doc, new AnchorIndex(doc)]),
-  );
-  const markers = attachMarkers(parsed.docs, findMarkers(src), src, anchorsOf);
-  for (const problem of markers.problems) {
+  const { documents, markerProblems } = documentCandidates(parsed.docs, src, file);
+  for (const problem of markerProblems) {
     skipped.push({ file, line: lineOf(problem.offset), reason: problem.reason });
   }
 
-  for (const [doc, anchors] of anchorsOf) {
-    const marked = markers.candidates.get(doc) ?? [];
-    // A marker wins over shape rules for the same occurrence of a value (the value itself, or one alias).
-    const occurrence = (field: Field): unknown => field.via ?? field.node;
-    const markedAt = new Set(marked.map((candidate) => occurrence(candidate.field)));
-    const candidates: Candidate[] = [
-      ...marked,
-      ...findCandidates(doc, file, anchors).filter(
-        (candidate) => !candidateFields(candidate).some((field) => markedAt.has(occurrence(field))),
-      ),
-    ];
+  for (const { anchors, candidates } of documents) {
     for (const candidate of candidates) {
       const proposal: Proposal | undefined = evaluateCandidate(candidate, src, target);
       if (proposal === undefined) continue;

@@ -1,26 +1,20 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateTeamsMessage } from '../../../shared/adapters/teams/validate-card';
-import { cardCommand } from '../../../shared/cli/card-command';
-import { UsageError } from '../../../shared/cli/cli-io';
+import { runCli } from '../../../shared/cli/main';
 import { fixturePath, repoRoot } from '../../helpers/fixtures';
 
-/** Runs `acr-autopilot card …` the way cli.ts dispatches it (it turns a UsageError into exit code 2). */
+/** Runs `acr-autopilot card …` through the CLI's entry point. */
 async function run(args: string[], cwd = mkdtempSync(join(tmpdir(), 'card-'))) {
   let stdout = '';
   let stderr = '';
-  const io = {
+  const code = await runCli(['card', ...args], {
     stdout: (text: string) => void (stdout += text),
     stderr: (text: string) => void (stderr += text),
     cwd,
     env: {},
-  };
-  const code = await cardCommand(args, io).catch((error: unknown) => {
-    if (!(error instanceof UsageError)) throw error;
-    stderr += error.message;
-    return 2;
   });
   return { code, stdout, stderr, cwd };
 }
@@ -88,13 +82,37 @@ describe('acr-autopilot card', () => {
     expect(JSON.parse(stdout)).toHaveLength(2);
   });
 
-  it('writes an HTML preview with --html', async () => {
+  it('writes an HTML preview with --html FILE, relative to the working directory', async () => {
     const { code, stdout, cwd } = await run(['--event', push, '--html', 'card.html']);
     expect(code).toBe(0);
     expect(stdout).toMatch(/wrote .*card\.html\n$/);
     const page = readFileSync(join(cwd, 'card.html'), 'utf8');
     expect(page).toMatch(/^<!doctype html>/);
     expect(page).toContain('hello-world');
+  });
+
+  it('writes --html without a path outside the working tree (the OS temp dir) and says where', async () => {
+    // Run from the repository: a preview there would trip npm test's prettier and eslint.
+    const { code, stdout } = await run(['--event', push, '--html'], repoRoot);
+    expect(code).toBe(0);
+    const file = /wrote (.+)\n$/.exec(stdout)?.[1] ?? '';
+    try {
+      expect(file.startsWith(join(tmpdir(), 'acr-autopilot-card-'))).toBe(true);
+      expect(relative(repoRoot, file).startsWith('..')).toBe(true);
+      expect(readFileSync(file, 'utf8')).toContain('hello-world');
+    } finally {
+      if (file) rmSync(dirname(file), { recursive: true, force: true });
+    }
+  });
+
+  it('with --json keeps stdout pure JSON and says on stderr where the preview went', async () => {
+    const { code, stdout, stderr, cwd } = await run(['--event', push, '--html', '--json']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ type: 'message' });
+    const file = /wrote (.+)\n$/.exec(stderr)?.[1] ?? '';
+    expect(existsSync(file)).toBe(true);
+    expect(readdirSync(cwd)).toEqual([]);
+    rmSync(dirname(file), { recursive: true, force: true });
   });
 
   it('exits 1 for an invalid event, listing the problems', async () => {
@@ -113,11 +131,12 @@ describe('acr-autopilot card', () => {
   });
 
   it.each([
-    [[], /--event FILE is required/],
+    [[], /required option '--event <file>' not specified/],
     [
       ['--event', push, '--kind', 'cleaned'],
-      /--kind must be one of pushed, deleted, pinned, deployed, retention, failed/,
+      /argument 'cleaned' is invalid\. Allowed choices are pushed, deleted, pinned, deployed, retention, failed/,
     ],
+    [['--event', push, '--bogus'], /unknown option '--bogus'/],
     [['--event', 'missing.json'], /cannot read .*missing\.json/],
     [['--event', push, '--html', '/nonexistent-dir/x/card.html'], /cannot write/],
   ])('exits 2 on usage errors (%j)', async (args, message) => {

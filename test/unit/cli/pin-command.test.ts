@@ -3,8 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../../shared/cli/cli-io';
-import { pinCommand, pinUsage } from '../../../shared/cli/pin-command';
+import { runCli } from '../../../shared/cli/main';
 import { unifiedDiff } from '../../../shared/cli/unified-diff';
 import { fixturePath } from '../../helpers/fixtures';
 
@@ -16,7 +15,7 @@ const IMAGE = `${REF}:1.4.2@${DIGEST}`;
 async function run(args: string[], cwd = tmpdir()) {
   let stdout = '';
   let stderr = '';
-  const code = await pinCommand(args, {
+  const code = await runCli(['pin', ...args], {
     stdout: (text) => void (stdout += text),
     stderr: (text) => void (stderr += text),
     cwd,
@@ -217,22 +216,55 @@ describe('acr-autopilot pin', () => {
   });
 
   it.each([
-    ['no --dir', ['--image', IMAGE], /--dir DIR is required/],
-    ['no --image', ['--dir', '.'], /--image REF is required/],
-    ['an unknown mode', ['--dir', '.', '--image', IMAGE, '--mode', 'track'], /--mode must be pin or follow/],
-    ['an unknown render', ['--dir', '.', '--image', IMAGE, '--render', 'tag'], /--render must be/],
+    ['no --dir', ['--image', IMAGE], /required option '--dir <dir>' not specified/],
+    ['no --image', ['--dir', '.'], /required option '--image <ref>' not specified/],
+    [
+      'an unknown mode',
+      ['--dir', '.', '--image', IMAGE, '--mode', 'track'],
+      /option '--mode <mode>' argument 'track' is invalid\. Allowed choices are pin, follow\./,
+    ],
+    [
+      'an unknown render',
+      ['--dir', '.', '--image', IMAGE, '--render', 'tag'],
+      /Allowed choices are tag-and-digest, digest-only/,
+    ],
     [
       'a bad tag pattern',
       ['--dir', '.', '--image', IMAGE, '--tag-pattern', 'semver:>>1'],
       /--tag-pattern: invalid semver range/,
     ],
     ['a missing directory', ['--dir', 'no/such/dir', '--image', IMAGE], /is not a directory/],
-  ])('refuses %s with a UsageError (exit 2)', async (_name, args, message) => {
-    await expect(run(args)).rejects.toThrow(UsageError);
-    await expect(run(args)).rejects.toThrow(message);
+    ['an unknown option', ['--dir', '.', '--image', IMAGE, '--dryrun'], /unknown option '--dryrun'/],
+  ])('refuses %s with exit 2, saying why', async (_name, args, message) => {
+    const { code, stdout, stderr } = await run(args);
+    expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
+    expect(stderr).toMatch(message);
   });
 
-  it('has a usage line naming every option', () => {
+  it('takes --paths more than once', async () => {
+    const dir = tree({
+      'a.yaml': `image: ${REF}:1.4.2\n`,
+      'b.yml': `image: ${REF}:1.4.2\n`,
+      'c.yaml': `image: ${REF}:1.4.2\n`,
+    });
+    const { stdout } = await run([
+      '--dir',
+      dir,
+      '--image',
+      IMAGE,
+      '--paths',
+      'a.yaml',
+      '--paths',
+      'b.yml',
+      '--json',
+    ]);
+    const { changes } = JSON.parse(stdout) as { changes: { file: string }[] };
+    expect(changes.map((change) => change.file)).toEqual(['a.yaml', 'b.yml']);
+  });
+
+  it('has --help naming every option, with an example', async () => {
+    const { code, stdout } = await run(['--help']);
+    expect(code).toBe(0);
     for (const option of [
       '--dir',
       '--image',
@@ -242,9 +274,11 @@ describe('acr-autopilot pin', () => {
       '--tag-pattern',
       '--dry-run',
       '--json',
+      '--config',
     ]) {
-      expect(pinUsage).toContain(option);
+      expect(stdout).toContain(option);
     }
+    expect(stdout).toMatch(/Example:\n {2}\$ acr-autopilot pin --dir /);
   });
 });
 

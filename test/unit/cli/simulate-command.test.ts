@@ -2,6 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { configJsonSchema } from '../../../shared/cli/config-command';
+import { configReferenceMarkdown } from '../../../shared/cli/config-reference';
 import { runCli } from '../../../shared/cli/main';
 import { fixturePath, repoRoot } from '../../helpers/fixtures';
 
@@ -76,14 +78,14 @@ describe('acr-autopilot simulate', () => {
   });
 
   it.each([
-    [['simulate'], /--event FILE is required/],
+    [['simulate'], /required option '--event <file>' not specified/],
     [['simulate', '--event', '/nope.json'], /cannot read \/nope.json/],
     [
       ['simulate', '--event', fixturePath('events/acr-webhook/push.json'), '--config', '/nope.yaml'],
       /AUTOPILOT_CONFIG/,
     ],
-    [['simulate', '--bogus'], /Unknown option/],
-    [['frobnicate'], /unknown command "frobnicate"/],
+    [['simulate', '--bogus'], /unknown option '--bogus'/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
   ])('exits 2 on usage or config errors: %j', async (args, message) => {
     const { code, stderr } = await run(args);
     expect(code).toBe(2);
@@ -162,5 +164,20 @@ describe('acr-autopilot config', () => {
       expect.arrayContaining(['rules', 'gitops', 'teams', 'deployTargets', 'retention', 'ingress']),
     );
     expect(schema.additionalProperties).toBe(false);
+  });
+
+  it('schema: refuses an option it does not have, naming it, exit 2', async () => {
+    const { code, stdout, stderr } = await run(['config', 'schema', '--bogus']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^error: unknown option '--bogus'\n[\s\S]*Usage: acr-autopilot config schema/);
+  });
+
+  it('reference: prints every key as the Markdown table README embeds', async () => {
+    const { code, stdout } = await run(['config', 'reference']);
+    expect(code).toBe(0);
+    expect(stdout).toBe(configReferenceMarkdown(configJsonSchema()));
+    expect(stdout).toMatch(/^\| key \| type \| default \| meaning \|\n/);
+    expect(stdout).toContain('| `rules[].match.tag` |');
   });
 });

@@ -159,7 +159,9 @@ describe('buildTeamsMessage', () => {
       expect(text).toMatch(/− contosoprod\.azurecr\.io\/payments\/api:1\.14\.1\n\n {2}@sha256:[0-9a-f]{64}/);
       // A leading + is escaped so Teams shows it instead of starting a bullet list; the long reference
       // breaks before its digest instead of being cut at the card's edge.
-      expect(text).toMatch(/^\\\+ contosoprod\.azurecr\.io\/payments\/api:1\.14\.2\n\n {2}@sha256:[0-9a-f]{64}$/m);
+      expect(text).toMatch(
+        /^\\\+ contosoprod\.azurecr\.io\/payments\/api:1\.14\.2\n\n {2}@sha256:[0-9a-f]{64}$/m,
+      );
       expect(text).not.toMatch(/^\+ /m);
       expect(text).toContain('apps/payments/base/deployment.yaml:31 — no $imagepolicy marker on this line');
       expect(text).toContain('Commit: 9f2c1e7a4b3d');
