@@ -1,5 +1,6 @@
+import { configuredEntry } from '../config/configured-entry';
 import type { DeployTarget, DeployTargetType } from '../config/deploy-targets-schema';
-import { ConfigError, DomainError } from '../errors';
+import { DomainError } from '../errors';
 import { describeImage } from '../events/image-event';
 import { deployRequestSchema, type DeployRequest } from '../messages/action-messages';
 import { deferral, type Deferral, type QueueContract } from '../messages/queue-contract';
@@ -148,15 +149,12 @@ export async function deployImage(
 }
 
 function targetOf(deps: DeployDeps, request: DeployRequest): DeployTarget {
-  const targets = deps.config.deployTargets;
-  const target = Object.hasOwn(targets, request.target) ? targets[request.target] : undefined;
-  if (target) return target;
-  const defined = Object.keys(targets);
-  const rule = request.rule.name ? `rule "${request.rule.name}"` : `rules[${request.rule.index}]`;
-  throw new ConfigError(
-    `deploy target "${request.target}" is not configured (${defined.length ? `defined: ${defined.join(', ')}` : 'no deploy target is defined'}); ` +
-      `add deployTargets.${request.target} to the config, or change ${rule}.deploy`,
-  );
+  return configuredEntry(deps.config.deployTargets, request.target, {
+    kind: 'deploy target',
+    section: 'deployTargets',
+    rule: request.rule,
+    field: 'deploy',
+  });
 }
 
 function triggerOf(deps: DeployDeps, target: DeployTarget): DeployTrigger {

@@ -1,4 +1,5 @@
-import { DomainError, ConfigError } from '../errors';
+import { DomainError } from '../errors';
+import { configuredEntry } from '../config/configured-entry';
 import type { GitopsRepo } from '../config/schema';
 import { describeImage } from '../events/image-event';
 import { deployRequestsAfterPin } from '../deploy/after-pin';
@@ -209,15 +210,12 @@ function landedFrom(
 }
 
 function gitopsRepo(deps: PinDeps, request: PinRequest): GitopsRepo {
-  const repos = deps.config.gitops;
-  const repo = Object.hasOwn(repos, request.repo) ? repos[request.repo] : undefined;
-  if (repo) return repo;
-  const defined = Object.keys(repos);
-  const rule = request.rule.name ? `rule "${request.rule.name}"` : `rules[${request.rule.index}]`;
-  throw new ConfigError(
-    `gitops repo "${request.repo}" is not configured (${defined.length ? `defined: ${defined.join(', ')}` : 'no gitops repo is defined'}); ` +
-      `add gitops.${request.repo} to the config, or change ${rule}.pin.repo`,
-  );
+  return configuredEntry(deps.config.gitops, request.repo, {
+    kind: 'gitops repo',
+    section: 'gitops',
+    rule: request.rule,
+    field: 'pin.repo',
+  });
 }
 
 function writeInput(
