@@ -1,30 +1,22 @@
 import { app, type EventGridEvent, type InvocationContext } from '@azure/functions';
 import { loggerFor } from '../shared/adapters/log/context-logger';
-import { formatIssuesInline, InvalidEventError } from '../shared/domain/errors';
 import { parseEventGridEvent } from '../shared/domain/events/parse-event-grid';
-import { ingestOutcome } from '../shared/domain/ingest/ingest-outcome';
+import { ingestDelivery } from '../shared/domain/ingest/ingest-delivery';
 import { getRuntime } from '../shared/runtime/composition-root';
 
 /**
  * Event Grid trigger (Event Grid schema or CloudEvents; the runtime answers the validation handshake).
- * Throwing makes the delivery fail so Event Grid retries it: done for storage outages, never for
- * invalid events (a retry cannot fix those; they are logged with every problem instead).
+ * The same ingest path as `POST /api/acr/eventgrid`: an invalid event is logged with every problem and
+ * not retried; a storage failure is thrown, which fails the delivery so Event Grid retries it.
  */
 export async function acrEventGrid(event: EventGridEvent, context: InvocationContext): Promise<void> {
   const log = loggerFor(context);
   const runtime = await getRuntime(log);
-  try {
-    const answer = await ingestOutcome(
-      runtime.ingestDeps(log),
-      parseEventGridEvent(event, runtime.parseContext()),
-      'Event Grid',
-    );
-    if (answer.kind === 'validation')
-      log.info('subscription validation event reached the function; the runtime answers the handshake');
-  } catch (error) {
-    if (!(error instanceof InvalidEventError)) throw error;
-    log.warn(`${error.message}; not retried: ${formatIssuesInline(error.issues)}`);
-  }
+  const answer = await ingestDelivery(runtime.ingestDeps(log), [
+    parseEventGridEvent(event, runtime.parseContext()),
+  ]);
+  if (answer.kind === 'validation')
+    log.info('subscription validation event reached the function; the runtime answers the handshake');
 }
 
 app.eventGrid('acrEventGrid', { handler: acrEventGrid });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Command, Option } from 'commander';
 import { readAppSettings } from '../config/app-settings';
 import { createGitReader } from '../adapters/git/git-read';
@@ -11,7 +12,7 @@ import type { Logger } from '../domain/ports';
 import { formatBytes, formatRetentionPlan } from '../domain/retention/format-retention-plan';
 import { repositoryOutcomes } from '../domain/retention/retention-outcome';
 import { retentionPlanJson } from '../domain/retention/retention-plan-json';
-import { retentionRunJson } from '../domain/retention/retention-run-json';
+import { operationText, retentionRunJson } from '../domain/retention/retention-run-json';
 import {
   runRetention,
   type RetentionDeps,
@@ -221,20 +222,19 @@ async function cliDeps(
       queue: undefined,
       clock: () => new Date(),
       log,
-      sleep: extras.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      sleep: extras.sleep ?? ((ms) => delay(ms)),
     },
   };
 }
 
 /** The apply table: per registry, one row per repository with a policy, then the totals. */
-export function applyTable(result: RetentionRunResult): string {
+function applyTable(result: RetentionRunResult): string {
   const lines: string[] = [];
   for (const run of result.registries) {
     lines.push(`registry ${run.name} (${run.address}): ${run.status}${run.reason ? `: ${run.reason}` : ''}`);
     if (!run.plan || !run.result) continue;
-    const rows = repositoryOutcomes(run.plan, run.result).filter(
-      (row) => run.plan?.repositories.find((r) => r.name === row.repository)?.policies.length,
-    );
+    const withPolicy = new Set(run.plan.repositories.filter((r) => r.policies.length > 0).map((r) => r.name));
+    const rows = repositoryOutcomes(run.plan, run.result).filter((row) => withPolicy.has(row.repository));
     const header = ['repository', 'kept', 'deleted', 'failed', 'freed'];
     const body = rows.map((row) => [
       row.repository,
@@ -266,23 +266,12 @@ export function applyTable(result: RetentionRunResult): string {
       `  ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')}`;
     lines.push(render(header), ...body.map(render));
     for (const failure of run.result.failed) {
-      lines.push(`  failed: ${describeFailure(failure.operation)}: ${failure.error}`);
+      lines.push(`  failed: ${operationText(failure.operation)}: ${failure.error}`);
     }
     for (const skip of run.result.skipped)
-      lines.push(`  skipped: ${describeFailure(skip.operation)}: ${skip.reason}`);
+      lines.push(`  skipped: ${operationText(skip.operation)}: ${skip.reason}`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-function describeFailure(operation: {
-  kind: string;
-  repository: string;
-  tag?: string;
-  digest: string;
-}): string {
-  return operation.kind === 'delete-tag'
-    ? `untag ${operation.repository}:${operation.tag ?? ''}`
-    : `delete ${operation.repository}@${operation.digest}`;
 }
 
 function reportProblems(io: CliIo, result: RetentionRunResult, notes: readonly string[]): number {

@@ -1,6 +1,7 @@
 import { checkWorkflowsUrl } from '../domain/cards/workflows-url';
 import { webhookUrlProblems } from '../domain/deploy/webhook-url';
 import type { Issue } from '../domain/errors';
+import { isLoopbackHttpUrl } from '../domain/config/host-patterns';
 import { readAppSettings, type Env } from './app-settings';
 import { formatPath } from '../domain/zod-issues';
 import type { Config } from '../domain/config/schema';
@@ -41,7 +42,7 @@ export function insecureUrls(config: Config, env: Env): Issue[] {
           const secret = ['tokenFrom', 'passwordFrom', 'secretFrom'].find(
             (name) => typeof record[name] === 'string',
           );
-          const loopback = /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:|\/|$)/i.test(child);
+          const loopback = isLoopbackHttpUrl(child);
           const allowed = loopback && settings.allowInsecureLoopback;
           if (allowed) continue;
           issues.push({

@@ -44,7 +44,7 @@ export interface StoredState<T> {
 export interface StateStore {
   get<T>(scope: string, key: string): Promise<StoredState<T> | undefined>;
   /** Creates (no etag: fails with 'conflict' if it exists) or replaces If-Match etag ('conflict' on 412). */
-  put<T>(scope: string, key: string, value: T, etag?: string): Promise<'ok' | 'conflict'>;
+  put<T>(scope: string, key: string, value: T, etag?: string): Promise<{ etag: string } | 'conflict'>;
   /** Deletes If-Match etag; 'conflict' when it changed meanwhile, 'ok' when already gone. */
   delete(scope: string, key: string, etag: string): Promise<'ok' | 'conflict'>;
 }

@@ -112,11 +112,13 @@ export async function createRuntime(
   });
   const setting = (name: string) => settings.env[name];
   const clock = options.clock ?? (() => new Date());
+  const sleep = (ms: number) => delay(ms);
   // Built on first use and shared by every invocation of the worker: the git writer queues pins to
   // the same branch in one lane, which only works with one instance; its lines go to the console
   // (they may be about several invocations at once) and carry the event ids.
   let writer: GitWriter | undefined;
   let state: StateStore | undefined;
+  const stateStore = () => (state ??= createTableStateStore(createTableClient(storage, stateTable)));
   let backends: RetentionDeps['backendFor'] | undefined;
   let reader: GitReader | undefined;
   let verifier: EntraVerifier | undefined;
@@ -174,14 +176,13 @@ export async function createRuntime(
         setting,
         tokens: createAzureAccessTokens(),
         clock,
-        sleep: (ms) => delay(ms),
+        sleep,
         log: consoleLogger,
         ...options.deploy,
       });
       return { config, triggers, dedupe, arrivals, queue, clock, log: logger };
     },
     notifyDeps(logger) {
-      state ??= createTableStateStore(createTableClient(storage, stateTable));
       return {
         config,
         setting,
@@ -194,13 +195,12 @@ export async function createRuntime(
         }),
         queue,
         dedupe,
-        state,
+        state: stateStore(),
         clock,
         log: logger,
       };
     },
     retentionDeps(logger) {
-      state ??= createTableStateStore(createTableClient(storage, stateTable));
       // Built once per worker: registry clients keep their tokens between runs.
       backends ??= registryBackends({
         http,
@@ -214,11 +214,11 @@ export async function createRuntime(
         setting,
         backendFor: backends,
         git: reader,
-        state,
+        state: stateStore(),
         queue,
         clock,
         log: logger,
-        sleep: options.retention?.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+        sleep: options.retention?.sleep ?? sleep,
       };
     },
   };

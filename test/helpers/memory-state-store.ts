@@ -38,13 +38,19 @@ export function memoryStateStore(): MemoryStateStore {
       const row = rows.get(id(scope, key));
       return row ? { value: JSON.parse(row.json) as T, etag: row.etag } : undefined;
     },
-    async put<T>(scope: string, key: string, value: T, etag?: string): Promise<'ok' | 'conflict'> {
+    async put<T>(
+      scope: string,
+      key: string,
+      value: T,
+      etag?: string,
+    ): Promise<{ etag: string } | 'conflict'> {
       await store.beforeWrite?.('put', scope, key);
       store.failIf('put');
       const row = rows.get(id(scope, key));
       if (etag === undefined ? row !== undefined : row?.etag !== etag) return 'conflict';
-      rows.set(id(scope, key), { json: JSON.stringify(value), etag: `W/"${++version}"` });
-      return 'ok';
+      const written = `W/"${++version}"`;
+      rows.set(id(scope, key), { json: JSON.stringify(value), etag: written });
+      return { etag: written };
     },
     async delete(scope: string, key: string, etag: string): Promise<'ok' | 'conflict'> {
       await store.beforeWrite?.('delete', scope, key);

@@ -7,7 +7,7 @@ import type {
   InventoryTag,
   RegistryInventory,
 } from '../../shared/domain/retention/inventory';
-import { shortDigest } from '../../shared/domain/retention/format-age';
+import { shortDigest } from '../../shared/domain/events/image-event';
 import { planRetention, type PlanRegistry } from '../../shared/domain/retention/plan-retention';
 import type { RegistryRetentionPlan } from '../../shared/domain/retention/retention-plan';
 

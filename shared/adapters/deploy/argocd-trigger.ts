@@ -3,7 +3,6 @@ import { argocdApplicationUrl } from '../../domain/deploy/argocd-request';
 import { buildDeployRequest } from '../../domain/deploy/build-deploy-request';
 import { authorizationHeader } from '../../domain/deploy/deploy-auth';
 import type { DeployTrigger } from '../../domain/deploy/deploy-ports';
-import { RefusedError, UpstreamError } from '../../domain/errors';
 import { requireSetting, sendDeployRequest, targetPath } from './send-deploy-request';
 import type { TriggerDeps } from './trigger-deps';
 
@@ -27,28 +26,22 @@ export function argocdTrigger(deps: TriggerDeps): DeployTrigger<ArgoCd> {
         `${where}.tokenFrom`,
         `an Argo CD API token allowed to ${target.action === 'sync' ? 'sync' : 'get'} application ${target.application}`,
       );
-      try {
-        await sendDeployRequest(deps.http, buildDeployRequest(target, input, { now: deps.clock() }), {
-          service: `Argo CD (${where})`,
-          auth: authorizationHeader(target, token),
-          secrets: [token],
-          hint: (status) => {
-            if (status === 401) return `the token in ${target.tokenFrom} was rejected; create a new one`;
-            if (status === 403)
-              return (
-                `the token in ${target.tokenFrom} needs the RBAC permission applications, ` +
-                `${target.action === 'sync' ? 'sync' : 'get'} on ${target.project ?? '<project>'}/${target.application}`
-              );
-            if (status === 404) return `application ${target.application} was not found`;
-            return undefined;
-          },
-        });
-      } catch (error) {
-        if (error instanceof RefusedError && operationRunning.test(error.message)) {
-          throw new UpstreamError(error.message, error, { retryAfterMs: 30_000 });
-        }
-        throw error;
-      }
+      await sendDeployRequest(deps.http, buildDeployRequest(target, input, { now: deps.clock() }), {
+        service: `Argo CD (${where})`,
+        auth: authorizationHeader(target, token),
+        secrets: [token],
+        busy: (refusal) => operationRunning.test(refusal.message),
+        hint: (status) => {
+          if (status === 401) return `the token in ${target.tokenFrom} was rejected; create a new one`;
+          if (status === 403)
+            return (
+              `the token in ${target.tokenFrom} needs the RBAC permission applications, ` +
+              `${target.action === 'sync' ? 'sync' : 'get'} on ${target.project ?? '<project>'}/${target.application}`
+            );
+          if (status === 404) return `application ${target.application} was not found`;
+          return undefined;
+        },
+      });
       return { report: { runUrl: argocdApplicationUrl(target) } };
     },
   };

@@ -6,9 +6,9 @@ import {
   parseContainerApp,
   planContainerAppUpdate,
 } from '../../domain/deploy/container-app-requests';
+import { authorizationHeader } from '../../domain/deploy/deploy-auth';
 import type { DeployTrigger } from '../../domain/deploy/deploy-ports';
-import { RefusedError, UpstreamError } from '../../domain/errors';
-import type { OutboundResponse } from '../http/outbound-client';
+import { RefusedError } from '../../domain/errors';
 import { followArmUpdate } from './follow-arm-update';
 import { sendDeployRequest, targetPath, type SendOptions } from './send-deploy-request';
 import type { TriggerDeps } from './trigger-deps';
@@ -32,7 +32,7 @@ export function containerAppTrigger(deps: TriggerDeps): DeployTrigger<ContainerA
       const token = await deps.tokens.token(armScope(target), target.clientId);
       const options: SendOptions = {
         service: `Azure Resource Manager (${where})`,
-        auth: { authorization: `Bearer ${token}` },
+        auth: authorizationHeader(target, token),
         secrets: [token],
         hint: (status) => armHint(target, status),
       };
@@ -54,15 +54,11 @@ export function containerAppTrigger(deps: TriggerDeps): DeployTrigger<ContainerA
           },
         };
       }
-      let patched: OutboundResponse;
-      try {
-        patched = await sendDeployRequest(deps.http, plan.request, { ...options, accept: [200, 201, 202] });
-      } catch (error) {
-        if (error instanceof RefusedError && error.status === 409 && operationRunning.test(error.message)) {
-          throw new UpstreamError(error.message, error, { status: 409, retryAfterMs: 30_000 });
-        }
-        throw error;
-      }
+      const patched = await sendDeployRequest(deps.http, plan.request, {
+        ...options,
+        accept: [200, 201, 202],
+        busy: (refusal) => refusal.status === 409 && operationRunning.test(refusal.message),
+      });
       return {
         report: runUrl ? { runUrl } : {},
         follow: () => followArmUpdate(deps, target, options, patched, app.latestRevisionName),

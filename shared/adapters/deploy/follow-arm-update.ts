@@ -5,6 +5,7 @@ import {
   parseContainerApp,
   type ArmOperationState,
 } from '../../domain/deploy/container-app-requests';
+import { jsonHeaders } from '../../domain/deploy/deploy-http-request';
 import type { DeployReport } from '../../domain/deploy/deploy-notifications';
 import { RefusedError } from '../../domain/errors';
 import type { OutboundResponse } from '../http/outbound-client';
@@ -37,7 +38,7 @@ export async function followArmUpdate(
   const get = (url: string, accept?: readonly number[]) =>
     sendDeployRequest(
       deps.http,
-      { method: 'GET', url, headers: { accept: 'application/json' } },
+      { method: 'GET', url, headers: { accept: jsonHeaders.accept } },
       {
         ...options,
         ...(accept ? { accept } : {}),
@@ -51,12 +52,10 @@ export async function followArmUpdate(
 
   let operation = patched.headers.get('azure-asyncoperation') ?? undefined;
   let location = patched.headers.get('location') ?? undefined;
+  const body = patched.json();
   let state: ArmOperationState =
-    patched.status === 200 || patched.status === 201
-      ? parseArmOperation(patched.json())
-      : { state: 'running' };
-  if (patched.status === 200 && !parseContainerApp(patched.json())?.provisioningState)
-    state = { state: 'succeeded' };
+    patched.status === 200 || patched.status === 201 ? parseArmOperation(body) : { state: 'running' };
+  if (patched.status === 200 && !parseContainerApp(body)?.provisioningState) state = { state: 'succeeded' };
   let last: OutboundResponse | undefined = patched;
 
   try {

@@ -1,43 +1,51 @@
 import type { DeployHttpRequest } from '../../domain/deploy/deploy-http-request';
-import { ConfigError } from '../../domain/errors';
-import type { OutboundClient, OutboundResponse } from '../http/outbound-client';
+import { ConfigError, RefusedError, UpstreamError } from '../../domain/errors';
+import type { OutboundClient, OutboundRequest, OutboundResponse } from '../http/outbound-client';
 
-/** How one deploy request is sent: who it is for and what may not be shown. */
-export interface SendOptions {
-  /** Names the target in every message: `GitHub (deployTargets.web-prod)`. */
-  service: string;
+/** How long a target that is busy with another operation is given before the queue tries again. */
+const busyRetryAfterMs = 30_000;
+
+/** How one deploy request is sent: who it is for, what may not be shown, what counts as busy. */
+export interface SendOptions extends Pick<
+  OutboundRequest,
+  'service' | 'secrets' | 'hint' | 'accept' | 'timeoutMs'
+> {
   /** `authorization` (from `authorizationHeader`) or a signature; never in a `DeployHttpRequest`. */
   auth?: Record<string, string>;
-  /** Values to keep out of messages besides the auth headers (a URL from an app setting). */
-  secrets?: readonly string[];
-  /** Adds what to fix to a refusal. */
-  hint?: (status: number) => string | undefined;
-  /** Statuses handed back; default every 2xx. */
-  accept?: readonly number[];
-  timeoutMs?: number;
+  /**
+   * A refusal that only means the target is busy with another operation (Argo CD's "another operation
+   * is already in progress", ARM's 409 while the app updates): retryable, after `busyRetryAfterMs`.
+   */
+  busy?: (refusal: RefusedError) => boolean;
 }
 
 /**
  * Sends a `DeployHttpRequest` through the outbound client, body byte for byte. Triggers are not
- * idempotent: only a GET is repeated freely; a POST or PATCH only when it surely did not arrive.
+ * idempotent: the client repeats a GET freely, a POST or PATCH only when it surely did not arrive.
  */
-export function sendDeployRequest(
+export async function sendDeployRequest(
   http: OutboundClient,
   request: DeployHttpRequest,
   options: SendOptions,
 ): Promise<OutboundResponse> {
-  return http.request({
-    method: request.method,
-    url: request.url,
-    service: options.service,
-    headers: { ...request.headers, ...options.auth },
-    ...(request.body === undefined ? {} : { body: request.body }),
-    idempotent: request.method === 'GET',
-    ...(options.secrets ? { secrets: options.secrets } : {}),
-    ...(options.hint ? { hint: options.hint } : {}),
-    ...(options.accept ? { accept: options.accept } : {}),
-    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-  });
+  const { auth, busy, ...sendOptions } = options;
+  try {
+    return await http.request({
+      ...sendOptions,
+      method: request.method,
+      url: request.url,
+      headers: { ...request.headers, ...auth },
+      ...(request.body === undefined ? {} : { body: request.body }),
+    });
+  } catch (error) {
+    if (busy && error instanceof RefusedError && busy(error)) {
+      throw new UpstreamError(error.message, error, {
+        ...(error.status === undefined ? {} : { status: error.status }),
+        retryAfterMs: busyRetryAfterMs,
+      });
+    }
+    throw error;
+  }
 }
 
 /**

@@ -2,8 +2,7 @@ import type { DeployTargetOf } from '../../domain/config/deploy-targets-schema';
 import { buildDeployRequest } from '../../domain/deploy/build-deploy-request';
 import type { DeployHttpRequest } from '../../domain/deploy/deploy-http-request';
 import type { DeployTrigger } from '../../domain/deploy/deploy-ports';
-import { ConfigError, DomainError, RefusedError, UpstreamError } from '../../domain/errors';
-import { redactUrl } from '../../domain/redact';
+import { ConfigError } from '../../domain/errors';
 import { requireSetting, sendDeployRequest, targetPath } from './send-deploy-request';
 import type { TriggerDeps } from './trigger-deps';
 
@@ -36,7 +35,7 @@ export function webhookTrigger(deps: TriggerDeps): DeployTrigger<Webhook> {
           service: `webhook (${where})`,
           auth: signature,
           secrets: [
-            ...(target.urlFrom ? urlSecrets(url) : []),
+            ...(target.urlFrom ? urlAndPath(url) : []),
             ...(target.secretFrom ? [deps.setting(target.secretFrom) ?? ''] : []),
           ],
           timeoutMs: 20_000,
@@ -52,7 +51,7 @@ export function webhookTrigger(deps: TriggerDeps): DeployTrigger<Webhook> {
             [{ path: 'outbound.allowedHosts', message: `add ${host}` }],
           );
         }
-        throw withoutUrl(error, url, target.urlFrom);
+        throw error;
       }
       return { report: {} };
     },
@@ -87,30 +86,8 @@ async function signatureHeader(
   return { 'webhook-signature': signer.sign(id, timestamp, request.body ?? '') };
 }
 
-/**
- * The same error with the (redacted) URL replaced by the setting's name: the outbound client shows a
- * URL's path, and a URL kept in an app setting may hold its secret there.
- */
-function withoutUrl(error: unknown, url: string, setting: string): unknown {
-  if (!(error instanceof DomainError)) return error;
-  const shown = redactUrl(url);
-  if (!error.message.includes(shown)) return error;
-  const message = error.message.split(shown).join(`(the URL in ${setting})`);
-  if (error instanceof ConfigError) return new ConfigError(message, error.issues);
-  if (error instanceof RefusedError) {
-    return new RefusedError(message, { ...(error.status === undefined ? {} : { status: error.status }) });
-  }
-  if (error instanceof UpstreamError) {
-    return new UpstreamError(message, undefined, {
-      ...(error.status === undefined ? {} : { status: error.status }),
-      ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
-    });
-  }
-  return new DomainError(error.code, message, { issues: error.issues, retryable: error.retryable });
-}
-
 /** The URL and its path: a webhook URL from an app setting may carry its secret in either. */
-function urlSecrets(url: string): string[] {
+function urlAndPath(url: string): string[] {
   try {
     const { pathname } = new URL(url);
     return pathname.length > 1 ? [url, pathname] : [url];

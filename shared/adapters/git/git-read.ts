@@ -2,13 +2,13 @@ import * as fs from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import git from 'isomorphic-git';
 import type { GitReader, GitReadInput } from '../../domain/ports';
 import type { OutboundClient } from '../http/outbound-client';
 import { toGitHostError } from './classify-git-error';
 import { gitHttpClient } from './git-http-client';
 import { gitRemote } from './git-remote';
 import { createTreeView, type ObjectStore } from './git-tree';
+import { cloneBranch, readBase } from './shallow-clone';
 
 export interface GitReadDeps {
   /** Every git request goes through it (https, host allow-list, redaction), with `timeoutMs` each. */
@@ -37,25 +37,14 @@ export function createGitReader(deps: GitReadDeps): GitReader {
     try {
       const store: ObjectStore = { fs, gitdir: join(dir, '.git'), cache: {} };
       try {
-        await git.clone({
-          fs,
-          http,
-          dir,
-          cache: store.cache,
-          url: remote.url,
-          headers: remote.headers,
-          ref: branch,
-          depth: 1,
-          singleBranch: true,
-          noTags: true,
-          noCheckout: true,
-        });
+        await cloneBranch(
+          { fs, http, dir, cache: store.cache, url: remote.url, headers: remote.headers },
+          branch,
+        );
       } catch (error) {
         throw toGitHostError(error, 'fetch', { ...remote.context, branch });
       }
-      const commit = await git.resolveRef({ fs, gitdir: store.gitdir, ref: `refs/remotes/origin/${branch}` });
-      const { tree } = (await git.readCommit({ fs, gitdir: store.gitdir, cache: store.cache, oid: commit }))
-        .commit;
+      const { tree } = await readBase(store, branch);
       return (await reader(createTreeView(store, tree))) as T;
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -6,6 +6,7 @@ import { type GitContext, conflictReason, toGitHostError } from './classify-git-
 import { type CommitChain, type Job, type JobResult, commitEdits } from './commit-edits';
 import { type GitRemote } from './git-remote';
 import { type ObjectStore } from './git-tree';
+import { cloneBranch, readBase, type CloneTarget } from './shallow-clone';
 
 export type { Job, JobResult } from './commit-edits';
 
@@ -30,13 +31,6 @@ export type AttemptResult =
 
 const NO_COMMIT = '0000000000000000000000000000000000000000';
 
-type Net = Pick<ObjectStore, 'fs' | 'cache'> & {
-  http: HttpClient;
-  dir: string;
-  url: string;
-  headers: Record<string, string>;
-};
-
 /**
  * One round for a batch of jobs on the same lane, in a fresh temp dir that is always deleted: shallow-fetch
  * the branch, commit each job's edit (see `commitEdits`), then push all commits at once under a lease.
@@ -50,7 +44,7 @@ export async function runAttempt(
   const dir = await mkdtemp(join(env.tmpRoot, 'acr-autopilot-git-'));
   try {
     const store: ObjectStore = { fs, gitdir: join(dir, '.git'), cache: {} };
-    const net: Net = {
+    const net: CloneTarget = {
       fs,
       cache: store.cache,
       http: env.http,
@@ -61,14 +55,7 @@ export async function runAttempt(
     const ctx = (branch: string): GitContext => ({ ...lane.remote.context, branch });
 
     try {
-      await git.clone({
-        ...net,
-        ref: lane.branch,
-        depth: 1,
-        singleBranch: true,
-        noTags: true,
-        noCheckout: true,
-      });
+      await cloneBranch(net, lane.branch);
     } catch (error) {
       return { kind: 'failed', error: toGitHostError(error, 'fetch', ctx(lane.branch)) };
     }
@@ -104,26 +91,9 @@ export async function runAttempt(
   }
 }
 
-async function readBase(store: ObjectStore, branch: string): Promise<{ commit: string; tree: string }> {
-  const { fs, gitdir, cache } = store;
-  const commit = await git.resolveRef({ fs, gitdir, ref: `refs/remotes/origin/${branch}` });
-  // isomorphic-git's push leaves out objects reachable from the remote's HEAD branch (a thin pack). A
-  // single-branch clone does not record it; without it, a push to a new PR branch re-uploads the whole tree.
-  await git.writeRef({
-    fs,
-    gitdir,
-    ref: 'refs/remotes/origin/HEAD',
-    value: `refs/remotes/origin/${branch}`,
-    symbolic: true,
-    force: true,
-  });
-  const { tree } = (await git.readCommit({ fs, gitdir, cache, oid: commit })).commit;
-  return { commit, tree };
-}
-
 /** The PR branch's head and tree, both undefined when it does not exist yet. */
 async function readTarget(
-  net: Net,
+  net: CloneTarget,
   store: ObjectStore,
   branch: string,
   ctx: GitContext,
@@ -154,7 +124,7 @@ function upToDate(chain: CommitChain, branch: string, commit: string | undefined
 }
 
 async function push(
-  net: Net,
+  net: CloneTarget,
   store: ObjectStore,
   branch: string,
   head: string,

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { DomainError, RefusedError, UpstreamError } from '../../domain/errors';
+import { ConfigError, DomainError, RefusedError, UpstreamError } from '../../domain/errors';
 import type { Clock, Logger } from '../../domain/ports';
 import { headerSecrets, redactUrl, scrubSecrets, urlSecrets } from '../../domain/redact';
 import { backoffDelay } from '../../domain/retry/backoff';
@@ -122,9 +122,19 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
   const maxWait = options.maxInProcessWaitMs ?? 2_000;
   const baseDelayMs = options.baseDelayMs ?? 250;
 
+  /** The policy's verdict on a URL, with the request's secrets kept out of the refusal too. */
+  function allowed(target: string, req: OutboundRequest, scrub: (text: string) => string): URL {
+    try {
+      return checkOutboundUrl(target, policy, req.service, req.allowedHosts);
+    } catch (error) {
+      if (error instanceof ConfigError) throw new ConfigError(scrub(error.message), error.issues);
+      throw error;
+    }
+  }
+
   /** Follows same-origin redirects; refuses any other. Returns the final response. */
   async function send(req: OutboundRequest, scrub: (text: string) => string): Promise<Response> {
-    let url = checkOutboundUrl(req.url, policy, req.service, req.allowedHosts);
+    let url = allowed(req.url, req, scrub);
     let method: HttpMethod = req.method;
     const headers: Record<string, string> = { ...req.headers };
     let body: string | Uint8Array | undefined = req.body;
@@ -160,7 +170,7 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
           { status: response.status },
         );
       }
-      url = checkOutboundUrl(next.toString(), policy, req.service, req.allowedHosts);
+      url = allowed(next.toString(), req, scrub);
       if (response.status === 303) {
         method = 'GET';
         body = undefined;
@@ -175,7 +185,8 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
   async function request(req: OutboundRequest): Promise<OutboundResponse> {
     const secrets = secretsOf(req);
     const scrub = (text: string) => scrubSecrets(text, secrets);
-    const shown = `${req.service}: ${req.method} ${redactUrl(req.url)}`;
+    // Scrubbed too: a URL kept in an app setting may hold its secret in the path (`secrets` names it).
+    const shown = scrub(`${req.service}: ${req.method} ${redactUrl(req.url)}`);
     const attempts = Math.max(1, req.attempts ?? options.attempts ?? 2);
     const idempotent = req.idempotent ?? ['GET', 'HEAD', 'PUT', 'DELETE'].includes(req.method);
     const accepted = acceptor(req.accept);
@@ -267,9 +278,11 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
       if (isFinal(error)) throw error;
       const transport = describeTransport(error);
       throw new UpstreamError(
-        `${req.service}: ${req.method} ${redactUrl(req.url)} ${
-          transport.timedOut ? 'timed out' : `could not be reached (${scrub(transport.errorText)})`
-        }`,
+        scrub(
+          `${req.service}: ${req.method} ${redactUrl(req.url)} ${
+            transport.timedOut ? 'timed out' : `could not be reached (${transport.errorText})`
+          }`,
+        ),
         error,
       );
     }

@@ -1,4 +1,5 @@
 import { ConfigError } from '../../domain/errors';
+import { hostAllowed, isLoopbackHost, normalizeHost } from '../../domain/config/host-patterns';
 import { redactUrl } from '../../domain/redact';
 
 /** Which URLs the app may call: https to an allowed host; plain http only to loopback, only when allowed. */
@@ -32,7 +33,7 @@ export function checkOutboundUrl(
     );
   }
   const host = normalizeHost(parsed.hostname);
-  const loopback = isLoopback(host);
+  const loopback = isLoopbackHost(host);
   if (loopback && policy.allowInsecureLoopback && /^https?:$/.test(parsed.protocol)) return parsed;
   if (parsed.protocol !== 'https:') {
     throw new ConfigError(
@@ -49,27 +50,4 @@ export function checkOutboundUrl(
     );
   }
   return parsed;
-}
-
-/** True when `host` equals an entry or ends with a `*.suffix` entry's suffix. */
-export function hostAllowed(host: string, patterns: readonly string[]): boolean {
-  const name = normalizeHost(host);
-  return patterns.some((entry) => {
-    const pattern = normalizeHost(entry);
-    return pattern.startsWith('*.')
-      ? name.endsWith(pattern.slice(1)) && name.length > pattern.length - 1
-      : name === pattern;
-  });
-}
-
-function normalizeHost(host: string): string {
-  return host
-    .trim()
-    .toLowerCase()
-    .replace(/\.$/, '')
-    .replace(/^\[|\]$/g, '');
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

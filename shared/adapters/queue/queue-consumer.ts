@@ -85,8 +85,8 @@ export async function runQueueConsumer<M, O>(
     if (isDeferral(outcome)) {
       // Not due yet: the same attempt again later (a failure before this one keeps its count).
       const delaySeconds = Math.ceil(outcome.delayMs / 1000);
-      const copy = delivery ?? (attempt > 1 ? { attempt, firstAttemptAt } : undefined);
-      await deps.queue.send(contract.queue, copy ? withDelivery(body, copy) : body, { delaySeconds });
+      const again = attempt > 1 ? withDelivery(body, { attempt, firstAttemptAt }) : body;
+      await deps.queue.send(contract.queue, again, { delaySeconds });
       deps.log.info(`${what}: ${outcome.reason}; again in ${describeMs(delaySeconds * 1000)}`);
       return { kind: 'deferred', attempt, delayMs: delaySeconds * 1000, reason: outcome.reason };
     }
@@ -102,7 +102,7 @@ export async function runQueueConsumer<M, O>(
         firstAttemptAt: new Date(firstAttemptAt),
         now,
         random: deps.random,
-        ...(retryAfterOf(thrown) === undefined ? {} : { retryAfterMs: retryAfterOf(thrown) as number }),
+        retryAfterMs: retryAfterOf(thrown),
       });
       if (decision.kind === 'retry') {
         const delaySeconds = Math.ceil(decision.delayMs / 1000);

@@ -10,6 +10,7 @@ import { ConfigError, RefusedError, UpstreamError } from '../../domain/errors';
 import type { Logger } from '../../domain/ports';
 import type { InventoryManifest, InventoryRepository, InventoryTag } from '../../domain/retention/inventory';
 import type { RegistryBackend } from '../../domain/retention/retention-ports';
+import { retryAfterFrom } from '../http/retry-after';
 
 export interface AcrBackendOptions {
   name: string;
@@ -58,26 +59,31 @@ export function createAcrBackend(options: AcrBackendOptions): RegistryBackend {
     return loaded;
   };
 
-  /** Runs one SDK call, turning its errors into the app's (what to fix, whether to retry). */
-  async function call<T>(what: string, action: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one SDK call, turning its errors into the app's (what to fix, whether to retry); a 404 gives
+   * `notFound()` when the caller says what it means (a repository, tag or manifest that is gone).
+   */
+  async function call<T>(what: string, action: () => Promise<T>, notFound?: () => T): Promise<T> {
     try {
       return await action();
     } catch (error) {
+      if (notFound && statusOf(error) === 404) return notFound();
       throw translate(error, `${service}: ${what}`);
     }
   }
 
   async function listManifests(repository: string): Promise<ArtifactManifestProperties[] | undefined> {
     const { client } = await load();
-    const manifests: ArtifactManifestProperties[] = [];
-    try {
-      for await (const manifest of client.getRepository(repository).listManifestProperties())
-        manifests.push(manifest);
-    } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      throw translate(error, `${service}: listing the manifests of ${repository}`);
-    }
-    return manifests;
+    return call<ArtifactManifestProperties[] | undefined>(
+      `listing the manifests of ${repository}`,
+      async () => {
+        const manifests: ArtifactManifestProperties[] = [];
+        for await (const manifest of client.getRepository(repository).listManifestProperties())
+          manifests.push(manifest);
+        return manifests;
+      },
+      () => undefined,
+    );
   }
 
   async function listTags(repository: string, anyDigest: string): Promise<InventoryTag[]> {
@@ -156,8 +162,8 @@ export function createAcrBackend(options: AcrBackendOptions): RegistryBackend {
                 if (typeof body.subject?.digest === 'string') m.subject = body.subject.digest;
                 if (typeof body.artifactType === 'string') m.artifactType = body.artifactType;
               } catch (error) {
-                if (statusOf(error) === 404) return;
                 const status = statusOf(error);
+                if (status === 404) return;
                 if (status === undefined || status === 429 || status >= 500) {
                   throw translate(error, `${service}: reading ${repository}@${m.digest}`);
                 }
@@ -184,24 +190,20 @@ export function createAcrBackend(options: AcrBackendOptions): RegistryBackend {
 
     async deleteTag(repository, tag) {
       const { client } = await load();
-      await call(`untagging ${repository}:${tag}`, async () => {
-        try {
-          await client.getArtifact(repository, tag).deleteTag(tag);
-        } catch (error) {
-          if (statusOf(error) !== 404) throw error;
-        }
-      });
+      await call(
+        `untagging ${repository}:${tag}`,
+        () => client.getArtifact(repository, tag).deleteTag(tag),
+        () => undefined,
+      );
     },
 
     async deleteManifest(repository, digest) {
       const { client } = await load();
-      await call(`deleting ${repository}@${digest}`, async () => {
-        try {
-          await client.getArtifact(repository, digest).delete();
-        } catch (error) {
-          if (statusOf(error) !== 404) throw error;
-        }
-      });
+      await call(
+        `deleting ${repository}@${digest}`,
+        () => client.getArtifact(repository, digest).delete(),
+        () => undefined,
+      );
     },
   };
 }
@@ -243,13 +245,11 @@ function translate(error: unknown, what: string): Error {
   return new RefusedError(`${what} was refused (${status}): ${message}`, { status });
 }
 
+/** What the registry asked to wait, read like every other answer's (`retry-after-ms`, `Retry-After`). */
 function retryAfterOf(error: unknown): number | undefined {
-  const headers = (error as { response?: { headers?: { get?: (name: string) => string | undefined } } })
-    .response?.headers;
-  const value = headers?.get?.('retry-after');
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+  // The SDK's HttpHeaders iterate as [name, value] pairs.
+  const headers = (error as { response?: { headers?: Partial<Iterable<[string, string]>> } } | null)?.response
+    ?.headers;
+  if (typeof headers?.[Symbol.iterator] !== 'function') return undefined;
+  return retryAfterFrom(new Headers([...(headers as Iterable<[string, string]>)]), new Date());
 }

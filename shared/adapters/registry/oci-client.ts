@@ -37,8 +37,11 @@ interface CachedToken {
  * redaction), with the registry's auth: Basic credentials, a fixed bearer token (`tokenFrom`), or the
  * Docker token flow: a 401 `WWW-Authenticate: Bearer realm,service,scope` challenge answered with a
  * token from the realm (with the Basic credentials when configured, anonymous otherwise), cached per
- * scope until it expires. The token realm's host must be allowed like any other (a loopback realm in
- * development, else the registry's own host or `outbound.allowedHosts`).
+ * scope until it expires and fetched once per scope at a time (concurrent requests share the fetch, and
+ * a request refused while another just got a fresh token reuses it). Once the registry has asked for
+ * Basic credentials they go with every later request up front. The token realm's host must be allowed
+ * like any other (a loopback realm in development, else the registry's own host or
+ * `outbound.allowedHosts`).
  */
 export function createOciClient(options: {
   name: string;
@@ -52,17 +55,27 @@ export function createOciClient(options: {
   const { http, auth } = options;
   const clock = options.clock ?? Date.now;
   const tokens = new Map<string, CachedToken>();
+  /** Token fetches in progress, per scope: later requests for the scope wait for the same one. */
+  const fetching = new Map<string, Promise<string>>();
+  /** Set once the registry answered with a Basic challenge: the header then goes up front. */
+  let basicChallenged = false;
   const secrets = auth.kind === 'basic' ? [auth.password] : auth.kind === 'token' ? [auth.token] : [];
   const basicHeader =
     auth.kind === 'basic'
       ? `Basic ${Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64')}`
       : undefined;
 
-  const authorizationFor = (scope: string): string | undefined => {
-    if (auth.kind === 'token') return `Bearer ${auth.token}`;
+  const cachedToken = (scope: string): string | undefined => {
     const cached = tokens.get(scope);
-    if (cached && cached.expiresAt > clock()) return cached.header;
-    return undefined;
+    return cached && cached.expiresAt > clock() ? cached.header : undefined;
+  };
+
+  /** A request's first header: the fixed token, the scope's token (after a fetch in progress), or Basic. */
+  const authorizationFor = async (scope: string): Promise<string | undefined> => {
+    if (auth.kind === 'token') return `Bearer ${auth.token}`;
+    // A failed fetch is the fetching request's error; this one then meets the challenge itself.
+    await fetching.get(scope)?.catch(() => undefined);
+    return cachedToken(scope) ?? (basicChallenged ? basicHeader : undefined);
   };
 
   async function send(request: OciRequest): Promise<OutboundResponse> {
@@ -80,10 +93,11 @@ export function createOciClient(options: {
         ...(request.maxBodyBytes === undefined ? {} : { maxBodyBytes: request.maxBodyBytes }),
         ...(request.hint ? { hint: request.hint } : {}),
       });
-    const first = await attempt(authorizationFor(request.scope));
+    const sent = await authorizationFor(request.scope);
+    const first = await attempt(sent);
     if (first.status !== 401 || accepted.has(401)) return first;
     const challenge = first.headers.get('www-authenticate') ?? '';
-    const header = await answerChallenge(challenge, request.scope);
+    const header = await answerChallenge(challenge, request.scope, sent);
     const second = await attempt(header);
     if (second.status === 401) {
       throw new RefusedError(
@@ -94,13 +108,19 @@ export function createOciClient(options: {
     return second;
   }
 
-  async function answerChallenge(challenge: string, scope: string): Promise<string> {
+  /** The header to retry with after a 401 whose request went out with `sent`. */
+  async function answerChallenge(
+    challenge: string,
+    scope: string,
+    sent: string | undefined,
+  ): Promise<string> {
     if (/^basic\b/i.test(challenge)) {
       if (!basicHeader) {
         throw new ConfigError(
           `${service} asks for a user name and password; set usernameFrom and passwordFrom on retention.registries "${options.name}"`,
         );
       }
+      basicChallenged = true;
       return basicHeader;
     }
     if (!/^bearer\b/i.test(challenge)) {
@@ -113,6 +133,19 @@ export function createOciClient(options: {
         `${service} refused the bearer token in app setting ${auth.setting}; check that it is valid and can pull and delete`,
       );
     }
+    // Another request got a fresh token for the scope while this one was out: use it.
+    const fresh = cachedToken(scope);
+    if (fresh !== undefined && fresh !== sent) return fresh;
+    let pending = fetching.get(scope);
+    if (!pending) {
+      pending = fetchToken(challenge, scope).finally(() => fetching.delete(scope));
+      fetching.set(scope, pending);
+    }
+    return pending;
+  }
+
+  /** A token for `scope` from the challenge's realm, cached until it expires; its `Bearer …` header. */
+  async function fetchToken(challenge: string, scope: string): Promise<string> {
     const params = Object.fromEntries(
       [...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((match) => [
         match[1]?.toLowerCase() ?? '',

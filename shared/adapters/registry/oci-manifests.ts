@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { OciClient } from './oci-client';
+import type { OutboundResponse } from '../http/outbound-client';
+import type { OciClient, OciRequest } from './oci-client';
 
 /** Every manifest type the distribution API serves; distribution 2.8 hides OCI manifests without theirs. */
-export const manifestAccept = [
+const manifestAccept = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.oci.image.manifest.v1+json',
   'application/vnd.docker.distribution.manifest.list.v2+json',
@@ -43,20 +44,46 @@ export interface FetchedManifest {
   annotations: Record<string, string>;
 }
 
-/** `GET /v2/<repo>/manifests/<ref>` with the full Accept list; undefined on 404. */
+/** The token scope of every read in a repository. */
+export function pullScope(repository: string): string {
+  return `repository:${repository}:pull`;
+}
+
+/** A read of `/v2/<repo>/<path>` (`manifests/…`, `blobs/…`); undefined on 404 (gone, or never there). */
+async function pull(
+  client: OciClient,
+  repository: string,
+  path: string,
+  options: Pick<OciRequest, 'headers' | 'maxBodyBytes'> & { method?: 'GET' | 'HEAD' } = {},
+): Promise<OutboundResponse | undefined> {
+  const response = await client.send({
+    method: 'GET',
+    ...options,
+    path: `/v2/${repository}/${path}`,
+    scope: pullScope(repository),
+    accept: [404],
+  });
+  return response.status === 404 ? undefined : response;
+}
+
+/** `GET` (or `HEAD`) `/v2/<repo>/manifests/<ref>` with the full Accept list; undefined on 404. */
+export function requestManifest(
+  client: OciClient,
+  repository: string,
+  reference: string,
+  method: 'GET' | 'HEAD' = 'GET',
+): Promise<OutboundResponse | undefined> {
+  return pull(client, repository, `manifests/${reference}`, { method, headers: { accept: manifestAccept } });
+}
+
+/** The manifest `reference` names, as retention reads it; undefined on 404. */
 export async function fetchManifest(
   client: OciClient,
   repository: string,
   reference: string,
 ): Promise<FetchedManifest | undefined> {
-  const response = await client.send({
-    method: 'GET',
-    path: `/v2/${repository}/manifests/${reference}`,
-    scope: `repository:${repository}:pull`,
-    headers: { accept: manifestAccept },
-    accept: [404],
-  });
-  if (response.status === 404) return undefined;
+  const response = await requestManifest(client, repository, reference);
+  if (!response) return undefined;
   const body = (response.json() ?? {}) as {
     mediaType?: string;
     manifests?: Descriptor[];
@@ -104,15 +131,8 @@ export async function fetchConfigCreated(
   repository: string,
   digest: string,
 ): Promise<Date | undefined> {
-  const response = await client.send({
-    method: 'GET',
-    path: `/v2/${repository}/blobs/${digest}`,
-    scope: `repository:${repository}:pull`,
-    accept: [404],
-    maxBodyBytes: 1024 * 1024,
-  });
-  if (response.status === 404) return undefined;
-  return dateOf((response.json() as { created?: unknown } | undefined)?.created);
+  const response = await pull(client, repository, `blobs/${digest}`, { maxBodyBytes: 1024 * 1024 });
+  return dateOf((response?.json() as { created?: unknown } | undefined)?.created);
 }
 
 /** Image manifest bytes plus its config and layers: what deleting it can free (shared layers included). */

@@ -11,8 +11,9 @@ import {
   fetchConfigCreated,
   fetchManifest,
   hasImageConfig,
-  manifestAccept,
+  pullScope,
   readPages,
+  requestManifest,
   sizeOf,
   type FetchedManifest,
 } from './oci-manifests';
@@ -61,11 +62,26 @@ export function createOciBackend(deps: {
     log.warn(message);
   };
 
+  /** `DELETE /v2/<repo>/manifests/<ref>`; a 404 means already gone. */
+  async function deleteReference(
+    repository: string,
+    reference: string,
+    hint: (status: number) => string | undefined,
+  ): Promise<void> {
+    await client.send({
+      method: 'DELETE',
+      path: `/v2/${repository}/manifests/${reference}`,
+      scope: `repository:${repository}:delete`,
+      accept: [404],
+      hint,
+    });
+  }
+
   async function listTags(repository: string): Promise<string[]> {
     const tags = await readPages(
       client,
       `/v2/${repository}/tags/list`,
-      `repository:${repository}:pull`,
+      pullScope(repository),
       (body) =>
         ((body as { tags?: string[] | null } | undefined)?.tags ?? []).filter((t) => typeof t === 'string'),
       { notFound: [] },
@@ -157,7 +173,7 @@ export function createOciBackend(deps: {
         client.send({
           method: 'GET',
           path: `/v2/${repository}/referrers/${digest}`,
-          scope: `repository:${repository}:pull`,
+          scope: pullScope(repository),
           headers: { accept: 'application/vnd.oci.image.index.v1+json' },
           accept: [400, 404, 405],
         }),
@@ -218,14 +234,8 @@ export function createOciBackend(deps: {
       const pairs = await Promise.all(
         tags.map((tag) =>
           limit(async () => {
-            const response = await client.send({
-              method: 'HEAD',
-              path: `/v2/${repository}/manifests/${tag}`,
-              scope: `repository:${repository}:pull`,
-              headers: { accept: manifestAccept },
-              accept: [404],
-            });
-            if (response.status === 404) return undefined;
+            const response = await requestManifest(client, repository, tag, 'HEAD');
+            if (!response) return undefined;
             const digest =
               response.headers.get('docker-content-digest') ??
               (await fetchManifest(client, repository, tag))?.digest;
@@ -236,30 +246,20 @@ export function createOciBackend(deps: {
       return new Map(pairs.filter((pair) => pair !== undefined));
     },
     async deleteTag(repository, tag) {
-      await client.send({
-        method: 'DELETE',
-        path: `/v2/${repository}/manifests/${tag}`,
-        scope: `repository:${repository}:delete`,
-        accept: [404],
-        hint: (status) =>
-          status === 400 || status === 405
-            ? 'this registry cannot delete a tag alone, only a manifest by digest'
-            : undefined,
-      });
+      await deleteReference(repository, tag, (status) =>
+        status === 400 || status === 405
+          ? 'this registry cannot delete a tag alone, only a manifest by digest'
+          : undefined,
+      );
     },
     async deleteManifest(repository, digest) {
-      await client.send({
-        method: 'DELETE',
-        path: `/v2/${repository}/manifests/${digest}`,
-        scope: `repository:${repository}:delete`,
-        accept: [404],
-        hint: (status) =>
-          status === 405
-            ? 'the registry does not allow deletes; enable them (distribution: storage.delete.enabled: true)'
-            : status === 403
-              ? 'the credentials may pull but not delete'
-              : undefined,
-      });
+      await deleteReference(repository, digest, (status) =>
+        status === 405
+          ? 'the registry does not allow deletes; enable them (distribution: storage.delete.enabled: true)'
+          : status === 403
+            ? 'the credentials may pull but not delete'
+            : undefined,
+      );
     },
   };
 }

@@ -11,7 +11,7 @@ interface ArrivalEntity {
 }
 
 const gateRow = 'gate';
-const regionRow = (region: string) => `region-${region}`;
+const regionPrefix = 'region-';
 
 /**
  * Region arrivals in the dedupe table (so the nightly prune removes them with the dedupe records):
@@ -31,7 +31,11 @@ export function createTableRegionArrivals(table: TableClient): RegionArrivals {
 
   return {
     async record(key, region, at) {
-      await insert({ partitionKey: partitionOf(key), rowKey: regionRow(region), at: at.toISOString() });
+      await insert({
+        partitionKey: partitionOf(key),
+        rowKey: `${regionPrefix}${region}`,
+        at: at.toISOString(),
+      });
     },
     async read(key, now): Promise<RegionSightings> {
       const partitionKey = partitionOf(key);
@@ -45,7 +49,7 @@ export function createTableRegionArrivals(table: TableClient): RegionArrivals {
           const at = new Date(row.at);
           if (Number.isNaN(at.getTime())) continue;
           if (row.rowKey === gateRow) gate = at;
-          else if (row.rowKey.startsWith('region-')) arrivals[row.rowKey.slice('region-'.length)] = at;
+          else if (row.rowKey.startsWith(regionPrefix)) arrivals[row.rowKey.slice(regionPrefix.length)] = at;
         }
       } catch (error) {
         if (statusOf(error) !== 404) throw storageUpstream('region arrival read', error, 'table');

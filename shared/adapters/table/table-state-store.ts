@@ -42,7 +42,12 @@ export function createTableStateStore(table: TableClient): StateStore {
       return { value, etag: entity.etag };
     },
 
-    async put<T>(scope: string, key: string, value: T, etag?: string): Promise<'ok' | 'conflict'> {
+    async put<T>(
+      scope: string,
+      key: string,
+      value: T,
+      etag?: string,
+    ): Promise<{ etag: string } | 'conflict'> {
       const entity: StateEntity = {
         partitionKey: partitionOf(scope),
         rowKey: rowKeyOf(key),
@@ -50,9 +55,11 @@ export function createTableStateStore(table: TableClient): StateStore {
         value: JSON.stringify(value),
       };
       try {
-        if (etag === undefined) await withTable(() => table.createEntity(entity));
-        else await table.updateEntity(entity, 'Replace', { etag });
-        return 'ok';
+        const written =
+          etag === undefined
+            ? await withTable(() => table.createEntity(entity))
+            : await table.updateEntity(entity, 'Replace', { etag });
+        return { etag: written.etag ?? '' };
       } catch (error) {
         const status = statusOf(error);
         // 409: created meanwhile; 412: changed since read; 404 on replace: deleted since read.

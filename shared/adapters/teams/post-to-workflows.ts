@@ -93,6 +93,7 @@ export function createTeamsPoster(options: TeamsPosterOptions): TeamsPoster {
   };
 }
 
+/** Only `http://127.0.0.1`: the local fake Teams server, never a name that DNS could redirect. */
 function isLoopbackHttp(url: string): boolean {
   try {
     const parsed = new URL(url);

@@ -1,3 +1,4 @@
+import { hostAllowed } from '../config/host-patterns';
 /**
  * Which URLs the app may POST cards to, and how a URL is written in logs. The URL comes from an app
  * setting, but it is still an outgoing call with a secret in it: allow-list scheme, host and port
@@ -42,7 +43,7 @@ export function checkWorkflowsUrl(
     return { ok: false, problem: `${where} does not hold a valid URL` };
   }
   const host = parsed.hostname.toLowerCase().replace(/\.$/, '');
-  if (matchesAny(host, legacyHosts)) {
+  if (hostAllowed(host, legacyHosts)) {
     return {
       ok: false,
       problem:
@@ -65,7 +66,7 @@ export function checkWorkflowsUrl(
     };
   }
   const allowed = [...workflowsHosts, ...extraAllowedHosts.map((entry) => entry.trim().toLowerCase())];
-  if (!matchesAny(host, allowed)) {
+  if (!hostAllowed(host, allowed)) {
     return {
       ok: false,
       problem:
@@ -74,12 +75,4 @@ export function checkWorkflowsUrl(
     };
   }
   return { ok: true, host };
-}
-
-function matchesAny(host: string, patterns: readonly string[]): boolean {
-  return patterns.some((pattern) =>
-    pattern.startsWith('*.')
-      ? host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1
-      : host === pattern,
-  );
 }

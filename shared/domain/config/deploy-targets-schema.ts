@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { normalizeRegion } from '../deploy/region-gate';
-import { templateProblems, withoutVariables } from '../deploy/render-template';
+import { stringsIn, templateProblems, withoutVariables } from '../deploy/render-template';
 import { duration, httpsUrl, settingName } from './schema-parts';
 
 /**
@@ -10,18 +10,18 @@ import { duration, httpsUrl, settingName } from './schema-parts';
  */
 
 /** GitHub `workflow_dispatch` accepts at most 25 inputs. */
-export const maxWorkflowInputs = 25;
+const maxWorkflowInputs = 25;
 /** GitHub `repository_dispatch`: `client_payload` has at most 10 top-level properties. */
-export const maxClientPayloadKeys = 10;
+const maxClientPayloadKeys = 10;
 /** GitHub `repository_dispatch`: `event_type` must be 100 characters or fewer. */
 export const maxEventTypeChars = 100;
 /** Azure DevOps' Entra application (resource) id: tokens for it are requested with `<id>/.default`. */
 export const azureDevOpsResourceId = '499b84ac-1321-427f-aa17-267ca6975798';
 /** `regionTimeout` when a target does not set one: 10 minutes. */
-export const defaultRegionTimeoutMs = 600_000;
+const defaultRegionTimeoutMs = 600_000;
 
 /** The inputs a `github-workflow` target sends when it names none (the workflow must declare them). */
-export const defaultWorkflowInputs: Readonly<Record<string, string>> = {
+const defaultWorkflowInputs: Readonly<Record<string, string>> = {
   image: '{{image}}',
   repository: '{{repository}}',
   tag: '{{tag}}',
@@ -79,15 +79,9 @@ const countAtMost =
 
 /** JSON for `clientPayload`, every string in it (at any depth) checked as a template. */
 const templatedJson: z.ZodType<unknown> = z.json().superRefine((value, ctx) => {
-  const visit = (node: unknown, path: PropertyKey[]) => {
-    if (typeof node === 'string') {
-      for (const message of templateProblems(node)) ctx.addIssue({ code: 'custom', path, message });
-    } else if (Array.isArray(node)) node.forEach((item, index) => visit(item, [...path, index]));
-    else if (node !== null && typeof node === 'object') {
-      for (const [key, item] of Object.entries(node)) visit(item, [...path, key]);
-    }
-  };
-  visit(value, []);
+  for (const { path, text } of stringsIn(value)) {
+    for (const message of templateProblems(text)) ctx.addIssue({ code: 'custom', path, message });
+  }
 });
 
 const githubWorkflowSchema = z.strictObject({

@@ -15,3 +15,16 @@ export function parseDuration(text: string): number | undefined {
   if (!match) return undefined;
   return Number(match[1]) * (units[match[2] ?? ''] ?? NaN);
 }
+
+/**
+ * The inverse of `parseDuration`: milliseconds as config text, in the largest unit (up to days) that
+ * divides it: 1209600000 → `14d`, 5400000 → `90m`, 1500 → `1500ms`. Days rather than weeks, as
+ * retention settings are usually written.
+ */
+export function formatDuration(ms: number): string {
+  for (const unit of ['d', 'h', 'm', 's'] as const) {
+    const size = units[unit] ?? 1;
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}

@@ -14,7 +14,7 @@ import { imageByDigest } from './render-template';
 type ContainerAppTarget = DeployTargetOf<'container-app'>;
 
 /** `ContainerApps_Update` / `_Get` in specification/app/…/Microsoft.App/ContainerApps/stable/2025-07-01. */
-export const containerAppsApiVersion = '2025-07-01';
+const containerAppsApiVersion = '2025-07-01';
 
 /** `{armUrl}/subscriptions/…/providers/Microsoft.App/containerApps/{app}?api-version=…` */
 export function containerAppUrl(target: ContainerAppTarget): string {

@@ -1,6 +1,5 @@
 import { configuredEntry } from '../config/configured-entry';
 import type { DeployTarget, DeployTargetType } from '../config/deploy-targets-schema';
-import { DomainError } from '../errors';
 import { describeImage } from '../events/image-event';
 import { deployRequestSchema, type DeployRequest } from '../messages/action-messages';
 import { deferral, type Deferral, type QueueContract } from '../messages/queue-contract';
@@ -15,12 +14,10 @@ import {
 } from './deploy-notifications';
 import { decideRegionGate } from './region-gate';
 
-export type { DeployDeps } from './deploy-ports';
-
 /** Dedupe scope of the once-per-(event, target) records. */
-export const deployScope = 'deploy';
+const deployScope = 'deploy';
 /** How often a target waiting for replica regions looks again (never past its `regionTimeout`). */
-export const regionPollMs = 10_000;
+const regionPollMs = 10_000;
 /** How long to wait when another delivery of the same deployment is being sent right now. */
 const inFlightDelayMs = 15_000;
 
@@ -41,7 +38,7 @@ export const deployQueue: QueueContract<DeployRequest> = {
 };
 
 /** `deploy of contoso.azurecr.io/payments/api:1.4.2@sha256:… to "payments-prod"`. */
-export function describeDeploy(request: DeployRequest): string {
+function describeDeploy(request: DeployRequest): string {
   return `deploy of ${describeImage(request.event)} to "${request.target}"`;
 }
 
@@ -157,10 +154,9 @@ function targetOf(deps: DeployDeps, request: DeployRequest): DeployTarget {
   });
 }
 
+/** `DeployTriggers` has one per type; the cast only joins the per-type signatures. */
 function triggerOf(deps: DeployDeps, target: DeployTarget): DeployTrigger {
-  const trigger: DeployTrigger | undefined = deps.triggers[target.type] as DeployTrigger | undefined;
-  if (!trigger) throw new DomainError('config', `no trigger for deploy target type "${target.type}"`);
-  return trigger;
+  return deps.triggers[target.type] as DeployTrigger;
 }
 
 /** In pull-request mode the pin "landed" when its pull request was opened: the deployment says so. */

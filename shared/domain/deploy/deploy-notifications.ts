@@ -1,9 +1,5 @@
-import {
-  notificationSchema,
-  type DeployRequest,
-  type Notification,
-  type NotificationPayload,
-} from '../messages/action-messages';
+import { type DeployRequest, type Notification, type NotificationPayload } from '../messages/action-messages';
+import { outcomeNotifications } from '../messages/outcome-notifications';
 
 type Deployed = Extract<NotificationPayload, { kind: 'deployed' }>;
 type Failed = Extract<NotificationPayload, { kind: 'failed' }>;
@@ -65,16 +61,5 @@ export function deployFailedPayload(
 
 /** One notification per notify route of the request that asked for this payload's kind, validated. */
 export function deployNotifications(request: DeployRequest, payload: Deployed | Failed): Notification[] {
-  const channels = [
-    ...new Set(request.notify.filter((route) => route.kinds.includes(payload.kind)).map((r) => r.channel)),
-  ];
-  return channels.map((channel) =>
-    notificationSchema.parse({
-      type: 'notify',
-      dedupeKey: deployOutcomeKey(request),
-      correlationId: request.correlationId,
-      channel,
-      payload,
-    }),
-  );
+  return outcomeNotifications(request, deployOutcomeKey(request), payload);
 }

@@ -1,6 +1,7 @@
 import type { DeployTarget } from '../config/deploy-targets-schema';
 import { buildDeployRequest } from './build-deploy-request';
 import { containerAppGetRequest, containerAppUrl } from './container-app-requests';
+import { authorizationScheme } from './deploy-auth';
 import { jsonHeaders, type DeployHttpRequest, type DeployInput } from './deploy-http-request';
 import { imageByDigest } from './render-template';
 
@@ -24,23 +25,6 @@ export function previewDeployRequest(
   input: DeployInput,
   options: { now: Date; setting: (name: string) => string | undefined },
 ): DeployPreview {
-  if (target.type === 'container-app') {
-    const get = containerAppGetRequest(target);
-    const auth = { authorization: `Bearer ${redacted}` };
-    return {
-      request: { ...get, headers: { ...get.headers, ...auth } },
-      then: {
-        method: 'PATCH',
-        url: containerAppUrl(target),
-        headers: { ...jsonHeaders, ...auth },
-        body: null,
-        note:
-          `{"properties":{"template":{"containers":[…]}}} with every container and init container of the app as ` +
-          `the GET returns them, ${target.container ? `"${target.container}"` : 'its only container'} set to ` +
-          imageByDigest(input.event),
-      },
-    };
-  }
   if (target.type === 'webhook') {
     const fromSetting = target.urlFrom ? options.setting(target.urlFrom)?.trim() : undefined;
     const url = target.url ?? fromSetting ?? 'https://urlfrom.invalid/';
@@ -56,9 +40,25 @@ export function previewDeployRequest(
       },
     };
   }
+  const auth = { authorization: `${authorizationScheme(target)} ${redacted}` };
+  if (target.type === 'container-app') {
+    const get = containerAppGetRequest(target);
+    return {
+      request: { ...get, headers: { ...get.headers, ...auth } },
+      then: {
+        method: 'PATCH',
+        url: containerAppUrl(target),
+        headers: { ...jsonHeaders, ...auth },
+        body: null,
+        note:
+          `{"properties":{"template":{"containers":[…]}}} with every container and init container of the app as ` +
+          `the GET returns them, ${target.container ? `"${target.container}"` : 'its only container'} set to ` +
+          imageByDigest(input.event),
+      },
+    };
+  }
   const request = buildDeployRequest(target, input, { now: options.now });
-  const scheme = target.type === 'azure-pipelines' && target.auth === 'pat' ? 'Basic' : 'Bearer';
-  return { request: { ...request, headers: { ...request.headers, authorization: `${scheme} ${redacted}` } } };
+  return { request: { ...request, headers: { ...request.headers, ...auth } } };
 }
 
 /** A URL from an app setting is a secret: its origin and `/REDACTED`, or a note when it is not set. */

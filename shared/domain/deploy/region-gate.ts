@@ -1,3 +1,4 @@
+import { formatDuration } from '../config/duration';
 /**
  * The replication gate (issue 10 §3). With ACR geo-replication a push lands in the other replicas
  * seconds to minutes later; a deployment that starts on the first delivery can pull an image its region
@@ -40,20 +41,9 @@ export function decideRegionGate(input: RegionGateInput): RegionGateDecision {
 }
 
 /** `the image was not seen in westeurope within 10m of the push; deployed anyway`. */
-export function regionWarning(missing: readonly string[], timeoutMs: number): string {
+function regionWarning(missing: readonly string[], timeoutMs: number): string {
   return (
     `the image was not seen in ${missing.join(', ')} within ${formatDuration(timeoutMs)} of the push; ` +
     'deployed anyway (check the regional ACR webhooks and replication)'
   );
-}
-
-function formatDuration(ms: number): string {
-  for (const [unit, size] of [
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1_000],
-  ] as const) {
-    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
-  }
-  return `${ms}ms`;
 }

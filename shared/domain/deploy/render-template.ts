@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors';
 import type { ImageEvent } from '../events/image-event';
+import type { LandedPinInfo } from '../messages/action-messages';
 
 /**
  * The small template syntax of deploy target values (`inputs`, `clientPayload`, `eventType`,
@@ -55,6 +56,16 @@ export function renderTemplate(template: string, values: DeployTemplateValues): 
   });
 }
 
+/** Every string inside a JSON-like value (not the keys), with its path below `path`. */
+export function stringsIn(value: unknown, path: PropertyKey[] = []): { path: PropertyKey[]; text: string }[] {
+  if (typeof value === 'string') return [{ path, text: value }];
+  if (Array.isArray(value)) return value.flatMap((item, index) => stringsIn(item, [...path, index]));
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, item]) => stringsIn(item, [...path, key]));
+  }
+  return [];
+}
+
 /** Every string inside a JSON-like value rendered; keys, numbers, booleans and null kept. */
 export function renderJsonStrings(value: unknown, values: DeployTemplateValues): unknown {
   if (typeof value === 'string') return renderTemplate(value, values);
@@ -67,20 +78,16 @@ export function renderJsonStrings(value: unknown, values: DeployTemplateValues):
   return value;
 }
 
-/** What the pin reported, for the after-pin variables. */
-export interface LandedPin {
-  commit?: string | undefined;
-  commitUrl?: string | undefined;
-  pullRequestUrl?: string | undefined;
-}
-
 /** `registry/repository@digest`; just `repository@digest` when the event names no registry. */
 export function imageByDigest(event: Pick<ImageEvent, 'registry' | 'repository' | 'digest'>): string {
   return `${event.registry ? `${event.registry}/` : ''}${event.repository}@${event.digest}`;
 }
 
 /** The values templates render with; what is unknown (no tag, no pin) is the empty string. */
-export function templateValues(event: ImageEvent, pin?: LandedPin): DeployTemplateValues {
+export function templateValues(
+  event: ImageEvent,
+  pin?: Pick<LandedPinInfo, 'commit' | 'commitUrl' | 'pullRequestUrl'>,
+): DeployTemplateValues {
   return {
     repository: event.repository,
     tag: event.tag ?? '',

@@ -1,34 +1,31 @@
 import type { DeployTarget } from '../config/deploy-targets-schema';
-import { afterPinVariables, templateVariablesIn, type DeployTemplateVariable } from './render-template';
+import {
+  afterPinVariables,
+  stringsIn,
+  templateVariablesIn,
+  type DeployTemplateVariable,
+} from './render-template';
 
 /** Every templated string of a target with its path under the target (`['inputs', 'image']`). */
-export function templatesOf(target: DeployTarget): { path: PropertyKey[]; text: string }[] {
-  const found: { path: PropertyKey[]; text: string }[] = [];
-  const visit = (value: unknown, path: PropertyKey[]) => {
-    if (typeof value === 'string') found.push({ path, text: value });
-    else if (Array.isArray(value)) value.forEach((item, index) => visit(item, [...path, index]));
-    else if (value !== null && typeof value === 'object') {
-      for (const [key, item] of Object.entries(value)) visit(item, [...path, key]);
-    }
-  };
+function templatesOf(target: DeployTarget): { path: PropertyKey[]; text: string }[] {
   switch (target.type) {
     case 'github-workflow':
-      visit(target.inputs, ['inputs']);
-      break;
+      return stringsIn(target.inputs, ['inputs']);
     case 'github-dispatch':
-      visit(target.eventType, ['eventType']);
-      visit(target.clientPayload, ['clientPayload']);
-      break;
+      return [
+        ...stringsIn(target.eventType, ['eventType']),
+        ...stringsIn(target.clientPayload, ['clientPayload']),
+      ];
     case 'azure-pipelines':
-      visit(target.templateParameters, ['templateParameters']);
-      visit(target.variables, ['variables']);
-      break;
+      return [
+        ...stringsIn(target.templateParameters, ['templateParameters']),
+        ...stringsIn(target.variables, ['variables']),
+      ];
     case 'argocd':
     case 'container-app':
     case 'webhook':
-      break;
+      return [];
   }
-  return found;
 }
 
 /** The after-pin variables (`{{commit}}`, …) a target's templates use; they need `deploy.after: pin`. */

@@ -1,3 +1,4 @@
+import { hostAllowed } from '../config/host-patterns';
 import { outboundHosts } from '../config/outbound-hosts';
 import type { Config } from '../config/schema';
 import type { Issue } from '../errors';
@@ -31,7 +32,7 @@ export function webhookUrlProblems(
     }
     hosts ??= outboundHosts(config);
     const host = url.hostname.toLowerCase();
-    if (!hosts.some((pattern) => hostMatches(host, pattern))) {
+    if (!hostAllowed(host, hosts)) {
       issues.push({
         path,
         message: `the host of the URL in app setting ${target.urlFrom} (${host}) is not on the outbound allow-list; add ${host} to outbound.allowedHosts`,
@@ -39,11 +40,4 @@ export function webhookUrlProblems(
     }
   }
   return issues;
-}
-
-function hostMatches(host: string, pattern: string): boolean {
-  const entry = pattern.toLowerCase();
-  return entry.startsWith('*.')
-    ? host.endsWith(entry.slice(1)) && host.length > entry.length - 1
-    : host === entry;
 }

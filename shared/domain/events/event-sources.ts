@@ -43,9 +43,16 @@ export function sourceFilterFor(config: Config): SourceFilter | undefined {
  */
 export function registryNameOf(entry: string): string {
   const text = entry.trim().toLowerCase();
-  const fromId = /\/providers\/microsoft\.containerregistry\/registries\/([^/]+)/.exec(text);
-  if (fromId?.[1]) return fromId[1];
+  const fromId = registryNameInResourceId(text);
+  if (fromId) return fromId;
   const host = text.replace(/^https?:\/\//, '').replace(/[/:].*$/, '');
   const acr = /^([a-z0-9]+)\.azurecr\.[a-z.]+$/.exec(host);
   return acr?.[1] ?? host;
+}
+
+/** `…/providers/Microsoft.ContainerRegistry/registries/Contoso` → `contoso`; undefined for anything else. */
+export function registryNameInResourceId(resourceId: string): string | undefined {
+  return /\/providers\/Microsoft\.ContainerRegistry\/registries\/([^/]+)/i
+    .exec(resourceId)?.[1]
+    ?.toLowerCase();
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { issuesFromZod } from '../zod-issues';
+import { registryNameInResourceId } from './event-sources';
 import { acrEventDataSchema, imageEventFromAcrData } from './acr-event-data';
 import type { ImageAction } from './image-event';
 import type { ParseContext, ParseOutcome } from './parse-outcome';
@@ -172,8 +173,8 @@ function decodeBase64Json(base64: string | undefined): unknown {
  * Only a hint: a registry behind a custom domain is mapped by `registryAliases`.
  */
 export function registryFromResourceId(resourceId: string | undefined): string | undefined {
-  const match = /\/providers\/Microsoft\.ContainerRegistry\/registries\/([^/]+)/i.exec(resourceId ?? '');
-  return match?.[1] ? `${match[1].toLowerCase()}.azurecr.io` : undefined;
+  const name = resourceId ? registryNameInResourceId(resourceId) : undefined;
+  return name ? `${name}.azurecr.io` : undefined;
 }
 
 function formatPrefix(prefix: PropertyKey[]): string {

@@ -1,11 +1,11 @@
-import { InvalidEventError, type Issue } from '../errors';
+import { formatIssuesInline, InvalidEventError, type Issue } from '../errors';
 import type { ParseOutcome } from '../events/parse-outcome';
 import { ingestOutcome } from './ingest-outcome';
 import type { IngestDeps } from './ingest-event';
 
 export type DeliveryAnswer =
   | { kind: 'validation'; validationCode: string }
-  | { kind: 'processed'; accepted: number; ignored: number; invalid: Issue[]; events: number };
+  | { kind: 'processed'; accepted: number; ignored: number; invalid: Issue[] };
 
 /**
  * One Event Grid delivery (one event or a batch), after parsing: a subscription validation is answered,
@@ -30,11 +30,9 @@ export async function ingestDelivery(
       else ignored++;
     } catch (error) {
       if (!(error instanceof InvalidEventError)) throw error;
-      deps.log.warn(
-        `${error.message}; not retried: ${error.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
-      );
+      deps.log.warn(`${error.message}; not retried: ${formatIssuesInline(error.issues)}`);
       invalid.push(...error.issues);
     }
   }
-  return { kind: 'processed', accepted, ignored, invalid, events: outcomes.length };
+  return { kind: 'processed', accepted, ignored, invalid };
 }

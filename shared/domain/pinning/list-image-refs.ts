@@ -30,7 +30,10 @@ export function listImageReferences(
   src: string,
   screen?: readonly string[],
 ): FoundImageReference[] {
-  if (screen && !screen.some((text) => src.toLowerCase().includes(text))) return [];
+  if (screen) {
+    const lower = src.toLowerCase();
+    if (!screen.some((text) => lower.includes(text))) return [];
+  }
   const parsed = parseYaml(src);
   if (!parsed.ok) return [];
   let lines: LineIndex | undefined;

@@ -1,11 +1,7 @@
 import { createHash } from 'node:crypto';
-import {
-  notificationSchema,
-  type Notification,
-  type NotificationPayload,
-  type PinRequest,
-} from '../messages/action-messages';
+import { type Notification, type NotificationPayload, type PinRequest } from '../messages/action-messages';
 import type { RewriteChange, RewriteSkip } from './rewrite-types';
+import { outcomeNotifications } from '../messages/outcome-notifications';
 
 type Pinned = Extract<NotificationPayload, { kind: 'pinned' }>;
 
@@ -65,7 +61,7 @@ export function pinnedNotifications(request: PinRequest, report: PinReport): Not
     ...(report.commitUrl ? { commitUrl: report.commitUrl } : {}),
     ...(report.pullRequestUrl ? { pullRequestUrl: report.pullRequestUrl } : {}),
   });
-  return toRoutes(request, 'pinned', payload);
+  return toRoutes(request, payload);
 }
 
 /** One `failed` notification per notify route that asked for them. */
@@ -73,7 +69,7 @@ export function failedNotifications(
   request: PinRequest,
   failure: { error: string; attempts: number; poisoned: boolean; parkedOn?: string },
 ): Notification[] {
-  return toRoutes(request, 'failed', {
+  return toRoutes(request, {
     kind: 'failed',
     action: 'pin',
     error: cut(failure.error, maxErrorChars),
@@ -85,23 +81,8 @@ export function failedNotifications(
   });
 }
 
-function toRoutes(
-  request: PinRequest,
-  kind: 'pinned' | 'failed',
-  payload: NotificationPayload,
-): Notification[] {
-  const channels = [
-    ...new Set(request.notify.filter((route) => route.kinds.includes(kind)).map((r) => r.channel)),
-  ];
-  return channels.map((channel) =>
-    notificationSchema.parse({
-      type: 'notify',
-      dedupeKey: pinOutcomeKey(request),
-      correlationId: request.correlationId,
-      channel,
-      payload,
-    }),
-  );
+function toRoutes(request: PinRequest, payload: NotificationPayload): Notification[] {
+  return outcomeNotifications(request, pinOutcomeKey(request), payload);
 }
 
 /**

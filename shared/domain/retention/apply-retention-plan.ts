@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import { DomainError, retryAfterOf } from '../errors';
 import type { Logger } from '../ports';
 import { backoffDelay } from '../retry/backoff';
-import { shortDigest } from './format-age';
+import { shortDigest } from '../events/image-event';
 import type { RetentionOperation } from './retention-plan';
 import type { RegistryBackend } from './retention-ports';
 

@@ -1,4 +1,5 @@
-import { formatDuration, shortDigest } from './format-age';
+import { shortDigest } from '../events/image-event';
+import { formatDuration } from '../config/duration';
 import type { RepositoryRules } from './repository-rules';
 import type { ManifestNode } from './repository-graph';
 

@@ -1,4 +1,4 @@
-import { formatDuration } from './format-age';
+import { formatDuration } from '../config/duration';
 import type { RepositoryRules } from './repository-rules';
 import type { TagNode } from './repository-graph';
 

@@ -1,4 +1,4 @@
-import { shortDigest } from './format-age';
+import { shortDigest } from '../events/image-event';
 import type { RegistryRetentionPlan, RepositoryPlan, RetentionCounts } from './retention-plan';
 import { sumCounts } from './plan-retention';
 

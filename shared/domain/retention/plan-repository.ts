@@ -1,6 +1,6 @@
+import { shortDigest } from '../events/image-event';
 import { decideManifests } from './decide-manifests';
 import { decideTags, newestFirst } from './decide-tags';
-import { shortDigest } from './format-age';
 import type { InventoryRepository } from './inventory';
 import type { RepositoryRules } from './repository-rules';
 import { buildRepositoryGraph, type ManifestNode, type TagNode } from './repository-graph';

@@ -1,6 +1,6 @@
 import type { InventoryManifest, InventoryRepository, InventoryTag } from './inventory';
 import type { RetentionDecision } from './retention-plan';
-import { timeOf } from './format-age';
+import { timeOf } from './time-of';
 import { referrersTagFor } from './referrers-tag';
 
 /** A tag while it is being planned. */

@@ -48,7 +48,7 @@ export async function acquireLease(
     const winner = await state.get<LeaseHolder>(leaseScope, registry);
     return { kind: 'busy', holder: winner?.value ?? holder() };
   }
-  let etag = (await state.get<LeaseHolder>(leaseScope, registry))?.etag;
+  let etag: string | undefined = taken.etag;
   let lost = false;
   return {
     kind: 'acquired',
@@ -63,7 +63,7 @@ export async function acquireLease(
           lost = true;
           return false;
         }
-        etag = (await state.get<LeaseHolder>(leaseScope, registry))?.etag;
+        etag = renewed.etag;
         return true;
       },
       async release() {

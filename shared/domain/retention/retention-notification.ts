@@ -1,4 +1,5 @@
 import type { NotificationPayload } from '../messages/action-messages';
+import { itemsOf } from './retention-outcome';
 import type { RegistryRetentionPlan, RetentionOperation } from './retention-plan';
 
 export type RetentionNotification = Extract<NotificationPayload, { kind: 'retention' }>;
@@ -29,7 +30,7 @@ export function retentionNotification(input: {
       const failedBy = new Map<string, number>();
       if (!input.dryRun)
         for (const operation of failed)
-          failedBy.set(operation.repository, (failedBy.get(operation.repository) ?? 0) + items(operation));
+          failedBy.set(operation.repository, (failedBy.get(operation.repository) ?? 0) + itemsOf(operation));
       let failedTotal = 0;
       for (const count of failedBy.values()) failedTotal += count;
       const repositories = plan.repositories
@@ -49,9 +50,4 @@ export function retentionNotification(input: {
       };
     }),
   };
-}
-
-/** The decisions an operation carries out: one tag, or a manifest's tags (or the untagged manifest). */
-function items(operation: RetentionOperation): number {
-  return operation.kind === 'delete-tag' ? 1 : Math.max(1, operation.tags.length);
 }

@@ -56,6 +56,14 @@ function keepSkipped(
     }
   }
   const skippedOps = new Set(skipped.map((skip) => skip.operation));
+  const operations = plan.operations.filter((operation) => !skippedOps.has(operation));
+  const manifestDeletes = new Map<string, number[]>();
+  for (const operation of operations) {
+    if (operation.kind !== 'delete-manifest') continue;
+    const sizes = manifestDeletes.get(operation.repository) ?? [];
+    sizes.push(operation.sizeBytes ?? 0);
+    manifestDeletes.set(operation.repository, sizes);
+  }
   const repositories = plan.repositories.map((repository): RepositoryPlan => {
     const tags = repository.tags.map((tag) => {
       const why = skippedTags.get(`${repository.name}\n${tag.tag}`);
@@ -70,12 +78,7 @@ function keepSkipped(
         : manifest;
     });
     const deletes = [...tags, ...manifests].filter((decision) => decision.decision === 'delete').length;
-    const unskipped = plan.operations.filter(
-      (operation) =>
-        operation.repository === repository.name &&
-        operation.kind === 'delete-manifest' &&
-        !skippedOps.has(operation),
-    );
+    const sizes = manifestDeletes.get(repository.name) ?? [];
     return {
       ...repository,
       tags,
@@ -83,25 +86,24 @@ function keepSkipped(
       counts: {
         keep: tags.length + manifests.length - deletes,
         delete: deletes,
-        manifestsDeleted: unskipped.length,
-        bytesDeleted: unskipped.reduce(
-          (sum, operation) => sum + (operation.kind === 'delete-manifest' ? (operation.sizeBytes ?? 0) : 0),
-          0,
-        ),
+        manifestsDeleted: sizes.length,
+        bytesDeleted: sizes.reduce((sum, size) => sum + size, 0),
       },
     };
   });
   return {
     ...plan,
     repositories,
-    operations: plan.operations.filter((operation) => !skippedOps.has(operation)),
+    operations,
     totals: sumCounts(repositories.map((repository) => repository.counts)),
   };
 }
 
-/** Per repository with something planned: kept, deleted, failed and bytes freed (the apply table). */
-export function repositoryOutcomes(plan: RegistryRetentionPlan, result: ApplyResult): RepositoryOutcome[] {
-  const applied = planAsApplied(plan, result);
+/**
+ * Per repository with something planned: kept, deleted, failed and bytes freed (the apply table).
+ * `applied` is the plan as applied (`planAsApplied`, which `RegistryRun.plan` is after an apply).
+ */
+export function repositoryOutcomes(applied: RegistryRetentionPlan, result: ApplyResult): RepositoryOutcome[] {
   const rows = new Map<string, RepositoryOutcome>();
   for (const repository of applied.repositories) {
     rows.set(repository.name, {

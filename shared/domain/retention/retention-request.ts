@@ -8,6 +8,7 @@ import { deferral, type Deferral, type QueueContract } from '../messages/queue-c
 import { queueNames } from '../messages/queues';
 import type { StateStore } from '../ports';
 import { leaseTtlMs, runRetention, type RegistryRun, type RetentionDeps } from './run-retention';
+import { channelsWanting } from '../messages/outcome-notifications';
 
 /** State scope of the debounce rows (one per registry and repository). */
 export const debounceScope = 'retention-debounce';
@@ -69,8 +70,7 @@ export function channelsFor(
   configured: readonly string[] | undefined,
   kind: 'retention' | 'failed' = 'failed',
 ): string[] {
-  const fromRule = request.notify.filter((route) => route.kinds.includes(kind)).map((route) => route.channel);
-  return [...new Set([...(configured ?? []), ...fromRule])];
+  return [...new Set([...(configured ?? []), ...channelsWanting(request.notify, kind)])];
 }
 
 /**
@@ -127,10 +127,9 @@ export async function handleRetentionRequest(
     return deferral(due - now.getTime(), `the window for ${request.repository} closes at ${row.dueAt}`);
   }
   const running: DebounceRow = { ...row, state: 'running', runningSince: now.toISOString() };
-  if ((await deps.state.put(debounceScope, key, running, stored?.etag)) === 'conflict') {
-    return { kind: 'folded', into: 'a newer request' };
-  }
-  const runningEtag = (await deps.state.get<DebounceRow>(debounceScope, key))?.etag;
+  const marked = await deps.state.put(debounceScope, key, running, stored?.etag);
+  if (marked === 'conflict') return { kind: 'folded', into: 'a newer request' };
+  const runningEtag = marked.etag;
   let result;
   try {
     result = await runRetention(deps, {

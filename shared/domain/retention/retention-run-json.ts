@@ -1,5 +1,6 @@
 import { retentionPlanJson, type RetentionPlanJson } from './retention-plan-json';
 import { itemsOf } from './retention-outcome';
+import type { RetentionOperation } from './retention-plan';
 import type { RegistryRun, RetentionRunResult } from './run-retention';
 
 /** What `POST /api/retention/run` answers: the plan JSON (the CLI's `--json`) plus what the run did. */
@@ -31,7 +32,7 @@ export function retentionRunJson(result: RetentionRunResult): RetentionRunJson {
       id: result.runId,
       applied: result.applied,
       registries: result.registries.map((run) => {
-        const sum = (operations: readonly Parameters<typeof itemsOf>[0][]) =>
+        const sum = (operations: readonly RetentionOperation[]) =>
           operations.reduce((total, operation) => total + itemsOf(operation), 0);
         const applied = run.result;
         return {
@@ -43,7 +44,7 @@ export function retentionRunJson(result: RetentionRunResult): RetentionRunJson {
           skipped: applied ? sum(applied.skipped.map((skip) => skip.operation)) : 0,
           bytesFreed: applied?.bytesFreed ?? 0,
           failures: (applied?.failed ?? []).map((failure) => ({
-            operation: describe(failure.operation),
+            operation: operationText(failure.operation),
             error: failure.error,
           })),
         };
@@ -52,7 +53,8 @@ export function retentionRunJson(result: RetentionRunResult): RetentionRunJson {
   };
 }
 
-function describe(operation: Parameters<typeof itemsOf>[0]): string {
+/** `untag team-a/web:1.0.0` / `delete team-a/web@sha256:<full digest>`: for reports people act on. */
+export function operationText(operation: RetentionOperation): string {
   return operation.kind === 'delete-tag'
     ? `untag ${operation.repository}:${operation.tag}`
     : `delete ${operation.repository}@${operation.digest}`;

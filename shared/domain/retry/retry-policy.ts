@@ -32,7 +32,7 @@ export interface RetryInput {
   firstAttemptAt: Date;
   now: Date;
   /** What the failing service asked for (`Retry-After`), if it did. */
-  retryAfterMs?: number;
+  retryAfterMs?: number | undefined;
   random: () => number;
 }
 

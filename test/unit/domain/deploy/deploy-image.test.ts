@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { runQueueConsumer } from '../../../../shared/adapters/queue/queue-consumer';
 import { parseConfig } from '../../../../shared/config/load-config';
-import { deployImage, deployQueue, type DeployDeps } from '../../../../shared/domain/deploy/deploy-image';
+import { deployImage, deployQueue } from '../../../../shared/domain/deploy/deploy-image';
+import type { DeployDeps } from '../../../../shared/domain/deploy/deploy-ports';
 import { deployOutcomeKey } from '../../../../shared/domain/deploy/deploy-notifications';
 import { ConfigError, RefusedError, UpstreamError } from '../../../../shared/domain/errors';
 import type { DeployRequest, Notification } from '../../../../shared/domain/messages/action-messages';
