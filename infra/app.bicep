@@ -3,20 +3,38 @@
 param location string
 param tags object
 param resourceToken string
+
 @secure()
 param acrWebhookSecret string
 
-// Must match shared/domain/messages/queues.ts, composition-root.ts and notify-deps.ts (test/unit/infra checks).
+@secure()
+param acrWebhookSecretSecondary string = ''
+
+@description('App settings autopilot.yaml names (tokenFrom, urlFrom, …): each becomes a Key Vault reference.')
+param secretSettingNames array = []
+
+@description('IANA time zone of the retention schedule (WEBSITE_TIME_ZONE); empty = UTC.')
+param timeZone string = ''
+
+@description('Object id of whoever deploys (azd: AZURE_PRINCIPAL_ID): may write the vault\'s secrets. Empty = nobody.')
+param deployerPrincipalId string = ''
+
+// Must match shared/domain/messages/queues.ts and the table names in shared/runtime and
+// shared/adapters/table (test/unit/infra checks both ways).
 var actionQueues = ['image-events', 'pin-requests', 'deploy-requests', 'notifications', 'retention-requests']
 var tables = ['autopilotdedupe', 'autopilotstate']
 var deploymentContainer = 'app-package-${resourceToken}'
+// Event Grid writes events it could not deliver here, as <SUBSCRIPTION>/<yyyy>/<m>/<d>/<h>/<guid>.json.
+var deadLetterContainerName = 'eventgrid-deadletter'
 
+// Built-in role definition ids (shared/reference/teams-infra-security.md §4.1–4.2).
 var roles = {
-  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
-  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
-  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
-  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
-  keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
+  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' // Storage Blob Data Owner
+  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88' // Storage Queue Data Contributor
+  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' // Storage Table Data Contributor
+  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb' // Monitoring Metrics Publisher
+  keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6' // Key Vault Secrets User
+  keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7' // Key Vault Secrets Officer
 }
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
@@ -51,7 +69,7 @@ resource packageContainer 'Microsoft.Storage/storageAccounts/blobServices/contai
 
 resource deadLetterContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
   parent: blobService
-  name: 'eventgrid-deadletter'
+  name: deadLetterContainerName
 }
 
 resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
@@ -85,6 +103,9 @@ resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   properties: { retentionInDays: 30, sku: { name: 'PerGB2018' } }
 }
 
+// The Functions host sends with Entra (APPLICATIONINSIGHTS_AUTHENTICATION_STRING, Monitoring Metrics
+// Publisher). The app's own OpenTelemetry exporter authenticates with the connection string alone
+// (it is given no token credential), so local auth stays on: DisableLocalAuth would drop its data.
 resource insights 'Microsoft.Insights/components@2020-02-02' = {
   name: 'appi-autopilot-${resourceToken}'
   location: location
@@ -93,7 +114,7 @@ resource insights 'Microsoft.Insights/components@2020-02-02' = {
   properties: {
     Application_Type: 'web'
     WorkspaceResourceId: logs.id
-    DisableLocalAuth: true
+    DisableLocalAuth: false
   }
 }
 
@@ -116,6 +137,14 @@ resource webhookSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   properties: { value: acrWebhookSecret }
 }
 
+resource webhookSecretSecondary 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(acrWebhookSecretSecondary)) {
+  parent: vault
+  name: 'acr-webhook-secret-secondary'
+  properties: { value: acrWebhookSecretSecondary }
+}
+
+// The identity: data roles on this storage account only (Blob Data Owner because the Functions host
+// keeps its leases and keys in blobs and Flex Consumption reads the package container with it).
 resource storageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
   for role in [roles.storageBlobDataOwner, roles.storageQueueDataContributor, roles.storageTableDataContributor]: {
     name: guid(storage.id, identity.id, role)
@@ -138,6 +167,7 @@ resource metricsRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
+// Reads secrets (Key Vault references), on this vault only, which holds nothing but the app's secrets.
 resource vaultRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(vault.id, identity.id, roles.keyVaultSecretsUser)
   scope: vault
@@ -145,6 +175,16 @@ resource vaultRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
     principalId: identity.properties.principalId
     principalType: 'ServicePrincipal'
+  }
+}
+
+// The deployer writes the secrets autopilot.yaml names (az keyvault secret set); only when given.
+resource deployerVaultRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
+  name: guid(vault.id, deployerPrincipalId, roles.keyVaultSecretsOfficer)
+  scope: vault
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsOfficer)
+    principalId: deployerPrincipalId
   }
 }
 
@@ -156,6 +196,46 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   sku: { name: 'FC1', tier: 'FlexConsumption' }
   properties: { reserved: true }
 }
+
+// A Key Vault reference without a version follows the secret's latest version.
+var vaultSecretUri = '${vault.properties.vaultUri}secrets/'
+
+// Every setting here is listed in appSettingNames (shared/config/app-settings.ts), README's "App
+// settings" table and local.settings.example.json (test/unit/infra/settings-parity.test.ts).
+// Flex Consumption rejects FUNCTIONS_WORKER_RUNTIME: the runtime is functionAppConfig.runtime.
+var baseSettings = [
+  { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
+  { name: 'AzureWebJobsStorage__clientId', value: identity.properties.clientId }
+  { name: 'AzureWebJobsStorage__blobServiceUri', value: storage.properties.primaryEndpoints.blob }
+  { name: 'AzureWebJobsStorage__queueServiceUri', value: storage.properties.primaryEndpoints.queue }
+  { name: 'AzureWebJobsStorage__tableServiceUri', value: storage.properties.primaryEndpoints.table }
+  { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
+  { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identity.properties.clientId};Authorization=AAD' }
+  { name: 'AUTOPILOT_CONFIG', value: 'autopilot.yaml' }
+  // DefaultAzureCredential (Entra-authenticated deploy targets, retention on ACR) uses this identity.
+  { name: 'AZURE_CLIENT_ID', value: identity.properties.clientId }
+  { name: 'ACR_WEBHOOK_SECRET', value: '@Microsoft.KeyVault(SecretUri=${webhookSecret.properties.secretUri})' }
+]
+
+// Only when given: an empty WEBSITE_TIME_ZONE would say nothing, and the retention schedule reads it.
+var timeZoneSettings = empty(timeZone) ? [] : [{ name: 'WEBSITE_TIME_ZONE', value: timeZone }]
+
+var rotationSettings = empty(acrWebhookSecretSecondary)
+  ? []
+  : [
+      {
+        name: 'ACR_WEBHOOK_SECRET_SECONDARY'
+        value: '@Microsoft.KeyVault(SecretUri=${vaultSecretUri}acr-webhook-secret-secondary)'
+      }
+    ]
+
+// GITOPS_TOKEN → secret GITOPS-TOKEN (secret names allow letters, digits and dashes).
+var configSecretSettings = [
+  for setting in secretSettingNames: {
+    name: setting
+    value: '@Microsoft.KeyVault(SecretUri=${vaultSecretUri}${replace(setting, '_', '-')})'
+  }
+]
 
 resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   name: 'func-autopilot-${resourceToken}'
@@ -183,27 +263,17 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     }
     siteConfig: {
       minTlsVersion: '1.2'
-      appSettings: [
-        { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
-        { name: 'AzureWebJobsStorage__clientId', value: identity.properties.clientId }
-        { name: 'AzureWebJobsStorage__blobServiceUri', value: storage.properties.primaryEndpoints.blob }
-        { name: 'AzureWebJobsStorage__queueServiceUri', value: storage.properties.primaryEndpoints.queue }
-        { name: 'AzureWebJobsStorage__tableServiceUri', value: storage.properties.primaryEndpoints.table }
-        { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
-        { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identity.properties.clientId};Authorization=AAD' }
-        { name: 'AUTOPILOT_CONFIG', value: 'autopilot.yaml' }
-        // DefaultAzureCredential (Entra-authenticated deploy targets) uses this user-assigned identity.
-        { name: 'AZURE_CLIENT_ID', value: identity.properties.clientId }
-        { name: 'ACR_WEBHOOK_SECRET', value: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=${webhookSecret.name})' }
-      ]
+      appSettings: concat(baseSettings, timeZoneSettings, rotationSettings, configSecretSettings)
     }
   }
-  dependsOn: [storageRoles, vaultRole, metricsRole]
+  dependsOn: [storageRoles, vaultRole, metricsRole, webhookSecretSecondary, packageContainer, queues, storageTables]
 }
 
 output functionAppId string = functionApp.id
 output functionAppName string = functionApp.name
 output functionAppHostName string = functionApp.properties.defaultHostName
 output storageAccountId string = storage.id
+output deadLetterContainerName string = deadLetterContainer.name
 output identityPrincipalId string = identity.properties.principalId
+output keyVaultName string = vault.name
 output applicationInsightsConnectionString string = insights.properties.ConnectionString

@@ -5,7 +5,7 @@ param containerAppName string
 param principalId string
 
 // Built-in "Container Apps Contributor" (shared/reference/next.md §1.3).
-var containerAppsContributor = '358470bc-b998-42bd-ab17-a7e34c199c0f'
+var containerAppsContributor = '358470bc-b998-42bd-ab17-a7e34c199c0f' // Container Apps Contributor
 
 resource containerApp 'Microsoft.App/containerApps@2024-03-01' existing = {
   name: containerAppName
