@@ -19,17 +19,31 @@ const digestOf = (text: string) => `sha256:${createHash('sha256').update(text).d
 /**
  * Digest pinning, measured two ways: (a) the pure rewrite over a generated 1,000-file GitOps tree, and
  * (b) an ACR push until its commit is visible in a local git server, through the local host (webhook →
- * image-events → fan-out → pin-requests → fetch, rewrite, commit, push).
+ * image-events → fan-out → pin-requests → fetch, rewrite, commit, push) for 100, 1,000 and 10,000 files.
+ * The first push of each size is a warm-up (it also builds the worker's git mirror); the figures are
+ * the pushes after it, each fetching only what changed since the one before.
  */
-export async function benchPinning(options: { rewriteRuns: number; pushes: number }): Promise<Figure[]> {
-  return [
-    ...benchRewrite(options.rewriteRuns),
-    // The target: a gitops repo of the size most teams have.
-    ...(await benchPushToCommit(options.pushes, 100, true)),
-    // For scale: the 1,000-file tree of (a), where fetch, tree walk and push dominate.
-    ...(await benchPushToCommit(Math.min(options.pushes, 10), 1000, false)),
-  ];
+export async function benchPinning(options: {
+  rewriteRuns: number;
+  pushes: number;
+  /** Repository sizes to measure (b) on; default 100, 1,000 and 10,000 files. */
+  sizes?: readonly number[];
+}): Promise<Figure[]> {
+  const figures = benchRewrite(options.rewriteRuns);
+  for (const files of options.sizes ?? [100, 1000, 10_000]) {
+    figures.push(
+      ...(await benchPushToCommit(files <= 100 ? options.pushes : Math.min(options.pushes, 10), files)),
+    );
+  }
+  return figures;
 }
+
+/** p50 targets of push → commit visible, by repository size (issue 13; 100 files: no worse than before). */
+const pushTargets: Record<number, { ms: number; label: string }> = {
+  100: { ms: 730, label: '≤ 0.73 s' },
+  1000: { ms: 1000, label: '≤ 1 s' },
+  10_000: { ms: 2000, label: '≤ 2 s' },
+};
 
 /**
  * A GitOps repo of `count` files as platform teams write them: Deployments, CronJobs, Services,
@@ -103,7 +117,7 @@ function benchRewrite(runs: number): Figure[] {
   return figures;
 }
 
-async function benchPushToCommit(pushes: number, files: number, withTarget: boolean): Promise<Figure[]> {
+async function benchPushToCommit(pushes: number, files: number): Promise<Figure[]> {
   const git = await startGitHttpServer({ tokens: { [token]: 'write' } });
   await git.createRepo('org/fleet', gitopsTree(files, '1.4.0'));
   const dir = mkdtempSync(join(tmpdir(), 'bench-pinning-'));
@@ -150,24 +164,25 @@ rules:
     await response.arrayBuffer();
     if (response.status !== 202) throw new Error(`webhook for ${tag} answered ${response.status}`);
     while ((await git.head('org/fleet', 'main')) === before) {
-      if (performance.now() - started > 30_000) {
-        throw new Error(`no commit for ${tag} within 30 s; host output:\n${host.output().slice(-2000)}`);
+      if (performance.now() - started > 120_000) {
+        throw new Error(`no commit for ${tag} within 120 s; host output:\n${host.output().slice(-2000)}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     return performance.now() - started;
   };
   try {
-    await pushAndWait('1.4.1'); // warm-up: JIT, queue creation, first clone
+    await pushAndWait('1.4.1'); // warm-up: JIT, queue creation, first clone (the worker's mirror)
     const timings: number[] = [];
     for (let n = 0; n < pushes; n++) timings.push(await pushAndWait(`1.5.${n}`));
     const p50 = percentile(timings, 50);
     const size = `${files.toLocaleString('en')} files`;
+    const target = pushTargets[files];
     const figures: Figure[] = [
       {
         name: `push → commit visible, p50 (${size})`,
         value: ms(p50),
-        ...(withTarget ? { target: '≤ 2 s', ok: p50 <= 2000 } : {}),
+        ...(target ? { target: target.label, ok: p50 <= target.ms } : {}),
       },
       { name: `push → commit visible, p90 (${size})`, value: ms(percentile(timings, 90)) },
       { name: `push → commit visible, max (${size})`, value: ms(Math.max(...timings)) },

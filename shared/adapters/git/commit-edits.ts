@@ -1,4 +1,4 @@
-import git from 'isomorphic-git';
+import { ObjectStoreError, serializeCommit } from './git-objects';
 import { createTreeView, type ObjectStore, writeFiles } from './git-tree';
 import type {
   GitEdit as Edit,
@@ -30,7 +30,10 @@ export interface CommitChain {
 /**
  * Runs each job's edit on the tree the previous job left and writes one commit per job that changed
  * something, in job order, on top of `base`. A job whose edit throws (or names a bad path) is handed to
- * `drop` and left out; the others go on. Nothing is pushed here.
+ * `drop` and left out; the others go on. Nothing is pushed here; the objects stay pending in `store`.
+ *
+ * @throws ObjectStoreError when the local repository cannot give an object (a broken mirror), whichever
+ *   job hit it: the round is not the jobs' fault and starts again on a fresh clone.
  */
 export async function commitEdits(
   store: ObjectStore,
@@ -49,7 +52,11 @@ export async function commitEdits(
     let next: string;
     let message: string;
     try {
-      const change = await job.edit(createTreeView(store, tree));
+      const view = createTreeView(store, tree, job.input.paths ? { paths: job.input.paths } : {});
+      const change = await job.edit(view);
+      // An edit that caught a read error must not turn a broken mirror into "nothing to change".
+      const broken = store.failure();
+      if (broken) throw broken;
       if (!change || change.files.length === 0) {
         noChange(job, head, 'edit-returned-nothing');
         continue;
@@ -57,6 +64,7 @@ export async function commitEdits(
       next = await writeFiles(store, tree, change.files);
       message = change.message;
     } catch (error) {
+      if (error instanceof ObjectStoreError) throw error;
       drop(job, error);
       continue;
     }
@@ -64,18 +72,17 @@ export async function commitEdits(
       noChange(job, head, 'already-applied');
       continue;
     }
-    const signature = { ...job.input.author, timestamp, timezoneOffset: 0 };
-    head = await git.writeCommit({
-      fs: store.fs,
-      gitdir: store.gitdir,
-      commit: {
+    const signature = { ...job.input.author, timestamp };
+    head = store.write(
+      'commit',
+      serializeCommit({
         message: message.endsWith('\n') ? message : `${message}\n`,
         tree: next,
-        parent: [head],
+        parents: [head],
         author: signature,
         committer: signature,
-      },
-    });
+      }),
+    );
     tree = next;
     results.set(job, { outcome: 'committed', commit: head, branch: base.branch });
   }

@@ -1,14 +1,12 @@
-import * as fs from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { GitReader, GitReadInput } from '../../domain/ports';
 import type { OutboundClient } from '../http/outbound-client';
 import { toGitHostError } from './classify-git-error';
 import { gitHttpClient } from './git-http-client';
+import { createRepoPool, RemoteFetchError } from './git-mirror';
+import { ObjectMemory } from './git-objects';
 import { gitRemote } from './git-remote';
-import { createTreeView, type ObjectStore } from './git-tree';
-import { cloneBranch, readBase } from './shallow-clone';
+import { createTreeView } from './git-tree';
 
 export interface GitReadDeps {
   /** Every git request goes through it (https, host allow-list, redaction), with `timeoutMs` each. */
@@ -27,27 +25,24 @@ export interface GitReadDeps {
  * fix) or `GitHostUnavailableError` (retryable), never with a token in them.
  */
 export function createGitReader(deps: GitReadDeps): GitReader {
-  const http = gitHttpClient(deps.http, deps.timeoutMs ?? 60_000);
-  const tmpRoot = deps.tmpDir ?? tmpdir();
+  // No mirror: reads are rare (retention), and each must see the branch as it is now.
+  const repos = createRepoPool({
+    http: gitHttpClient(deps.http, deps.timeoutMs ?? 60_000),
+    tmpRoot: deps.tmpDir ?? tmpdir(),
+    memory: new ObjectMemory(16 * 1024 * 1024),
+  });
 
   async function read<T>(input: GitReadInput, reader: Parameters<GitReader['read']>[1]): Promise<T> {
     const remote = gitRemote(input);
     const branch = input.branch.replace(/^refs\/heads\//, '');
-    const dir = await mkdtemp(join(tmpRoot, 'acr-autopilot-read-'));
     try {
-      const store: ObjectStore = { fs, gitdir: join(dir, '.git'), cache: {} };
-      try {
-        await cloneBranch(
-          { fs, http, dir, cache: store.cache, url: remote.url, headers: remote.headers },
-          branch,
-        );
-      } catch (error) {
-        throw toGitHostError(error, 'fetch', { ...remote.context, branch });
-      }
-      const { tree } = await readBase(store, branch);
-      return (await reader(createTreeView(store, tree))) as T;
-    } finally {
-      await rm(dir, { recursive: true, force: true });
+      return (await repos.withBranch(remote, branch, ({ store, base }) =>
+        reader(createTreeView(store, base.tree)),
+      )) as T;
+    } catch (error) {
+      if (error instanceof RemoteFetchError)
+        throw toGitHostError(error.reason, 'fetch', { ...remote.context, branch });
+      throw error;
     }
   }
 

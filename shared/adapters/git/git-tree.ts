@@ -1,12 +1,7 @@
-import git, { type TreeEntry } from 'isomorphic-git';
-import type * as nodeFs from 'node:fs';
+import picomatch from 'picomatch';
+import { type ObjectStore, serializeTree, type TreeEntry } from './git-objects';
 
-/** Where objects live: a local (shallow) repository and isomorphic-git's per-operation cache. */
-export interface ObjectStore {
-  fs: typeof nodeFs;
-  gitdir: string;
-  cache: object;
-}
+export type { ObjectStore } from './git-objects';
 
 /** What the caller's `edit` sees: the tracked files of one commit, read straight from git objects. */
 export interface TreeView {
@@ -24,27 +19,28 @@ export interface FileWrite {
 
 const REGULAR_FILE = /^100(644|755)$/;
 
-/** A read-only view of the tree `treeOid`. Trees are read once and cached for the view's lifetime. */
-export function createTreeView(store: ObjectStore, treeOid: string): TreeView {
-  const trees = new Map<string, Promise<TreeEntry[]>>();
-  const readEntries = (oid: string) => {
-    let entries = trees.get(oid);
-    if (!entries) {
-      entries = git
-        .readTree({ fs: store.fs, gitdir: store.gitdir, cache: store.cache, oid })
-        .then((r) => r.tree);
-      trees.set(oid, entries);
-    }
-    return entries;
-  };
+/**
+ * A read-only view of the tree `treeOid`. With `paths` (globs), `list` walks only the directories those
+ * globs can reach (their static prefixes: `apps/**` → `apps/`), so a large repository's other
+ * directories are never read; callers still match each listed path against their globs.
+ */
+export function createTreeView(
+  store: ObjectStore,
+  treeOid: string,
+  options: { paths?: readonly string[] } = {},
+): TreeView {
+  const prefixes = staticPrefixes(options.paths);
   return {
     async list() {
       const paths: string[] = [];
       const walk = async (oid: string, prefix: string): Promise<void> => {
-        for (const entry of await readEntries(oid)) {
-          if (entry.type === 'tree') await walk(entry.oid, `${prefix}${entry.path}/`);
-          else if (entry.type === 'blob' && REGULAR_FILE.test(entry.mode))
-            paths.push(`${prefix}${entry.path}`);
+        for (const entry of await store.readTree(oid)) {
+          const path = `${prefix}${entry.path}`;
+          if (entry.type === 'tree') {
+            if (reaches(prefixes, `${path}/`)) await walk(entry.oid, `${path}/`);
+          } else if (entry.type === 'blob' && REGULAR_FILE.test(entry.mode) && reaches(prefixes, path)) {
+            paths.push(path);
+          }
         }
       };
       await walk(treeOid, '');
@@ -54,7 +50,7 @@ export function createTreeView(store: ObjectStore, treeOid: string): TreeView {
       const segments = splitPath(path);
       let oid = treeOid;
       for (const [index, name] of segments.entries()) {
-        const entry = (await readEntries(oid)).find((e) => e.path === name);
+        const entry = byName(await store.readTree(oid)).get(name);
         const last = index === segments.length - 1;
         const fits = last ? entry?.type === 'blob' && REGULAR_FILE.test(entry.mode) : entry?.type === 'tree';
         if (!entry || !fits) {
@@ -62,11 +58,53 @@ export function createTreeView(store: ObjectStore, treeOid: string): TreeView {
         }
         oid = entry.oid;
       }
-      const { blob } = await git.readBlob({ fs: store.fs, gitdir: store.gitdir, cache: store.cache, oid });
+      const blob = await store.readBlob(oid);
       // Buffer#toString keeps a leading U+FEFF, unlike TextDecoder's default, so a BOM survives a rewrite.
       return Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength).toString('utf8');
     },
   };
+}
+
+/** Tree entries by name, built once per tree (a chart directory can hold thousands of entries). */
+const indexes = new WeakMap<readonly TreeEntry[], Map<string, TreeEntry>>();
+
+function byName(entries: readonly TreeEntry[]): Map<string, TreeEntry> {
+  let index = indexes.get(entries);
+  if (!index) {
+    index = new Map(entries.map((entry) => [entry.path, entry]));
+    indexes.set(entries, index);
+  }
+  return index;
+}
+
+/**
+ * The directories (ending in `/`) or files the globs start with; undefined = the whole tree (no globs,
+ * or one that starts with a wildcard, like the default `**` globs).
+ */
+function staticPrefixes(globs: readonly string[] | undefined): string[] | undefined {
+  if (!globs || globs.length === 0) return undefined;
+  const prefixes: string[] = [];
+  for (const glob of globs) {
+    const scan = picomatch.scan(glob.replace(/^\.\//, ''));
+    if (scan.negated || glob.includes('\\')) return undefined;
+    if (!scan.isGlob) {
+      prefixes.push(scan.input);
+      continue;
+    }
+    if (scan.base === '' || scan.base === '.') return undefined;
+    prefixes.push(`${scan.base.replace(/\/+$/, '')}/`);
+  }
+  return prefixes;
+}
+
+/** Whether `path` (a directory ending in `/`, or a file) is under or on the way to one of `prefixes`. */
+function reaches(prefixes: readonly string[] | undefined, path: string): boolean {
+  if (!prefixes) return true;
+  return prefixes.some((prefix) =>
+    prefix.endsWith('/')
+      ? path.startsWith(prefix) || prefix.startsWith(path)
+      : prefix === path || prefix.startsWith(path),
+  );
 }
 
 interface DirChanges {
@@ -108,8 +146,7 @@ async function rewriteTree(
   changes: DirChanges,
   prefix: string,
 ): Promise<string> {
-  const { fs, gitdir, cache } = store;
-  const entries = treeOid ? (await git.readTree({ fs, gitdir, cache, oid: treeOid })).tree : [];
+  const entries = treeOid ? await store.readTree(treeOid) : [];
   const byName = new Map(entries.map((entry) => [entry.path, entry]));
   for (const [name, bytes] of changes.files) {
     const existing = byName.get(name);
@@ -118,7 +155,7 @@ async function rewriteTree(
         `cannot write ${prefix}${name}: it is a ${describe(existing)} in the gitops repository`,
       );
     }
-    const oid = await git.writeBlob({ fs, gitdir, blob: bytes });
+    const oid = store.write('blob', bytes);
     byName.set(name, { mode: existing?.mode ?? '100644', path: name, oid, type: 'blob' });
   }
   for (const [name, child] of changes.dirs) {
@@ -131,7 +168,7 @@ async function rewriteTree(
     const oid = await rewriteTree(store, existing?.oid, child, `${prefix}${name}/`);
     byName.set(name, { mode: '040000', path: name, oid, type: 'tree' });
   }
-  return git.writeTree({ fs, gitdir, tree: [...byName.values()] });
+  return store.write('tree', serializeTree([...byName.values()]));
 }
 
 function describe(entry: TreeEntry): string {

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { UpstreamError } from '../../domain/errors';
 import { backoffDelay, type BackoffPolicy } from '../../domain/retry/backoff';
 import { gitHttpClient } from './git-http-client';
+import { createRepoPool } from './git-mirror';
+import { ObjectMemory } from './git-objects';
 import { gitRemote } from './git-remote';
 import { type AttemptEnv, type Job, type Lane, runAttempt } from './write-back-attempt';
 import type { GitEdit, GitWriteInput, GitWriter, GitWriteResult } from '../../domain/ports';
@@ -11,8 +14,20 @@ import type { OutboundClient } from '../http/outbound-client';
 export interface GitWriteBackDeps {
   /** Every git request goes through it (https, host allow-list, redaction), with `timeoutMs` each. */
   http: OutboundClient;
-  /** Parent of the per-attempt scratch repositories (each is deleted when its attempt ends). */
+  /** Parent of the scratch repositories of rounds that cannot use a mirror (each deleted after its round). */
   tmpDir?: string;
+  /**
+   * Parent of the warm mirrors (one per remote and branch, reused by later rounds, which then fetch only
+   * what changed); false = a fresh shallow clone every round. Default: `acr-autopilot-git-mirrors` in the
+   * OS temp directory.
+   */
+  mirrorDir?: string | false;
+  /** Mirrors kept on disk; the least recently used beyond it are deleted. Default 8. */
+  maxMirrors?: number;
+  /** Packs a mirror collects (about one per pin) before it is repacked into one. Default 32. */
+  maxMirrorPacks?: number;
+  /** Bytes of git objects kept in memory between rounds, shared by all mirrors. Default 64 MiB. */
+  memoryBytes?: number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   now?: () => Date;
@@ -36,8 +51,11 @@ interface LaneState extends Lane {
 /**
  * Creates the git write-back adapter (isomorphic-git over smart HTTP; no git binary needed).
  *
- * - Each round shallow-fetches the branch (depth 1, one branch, no tags) into a fresh temp dir, runs the
- *   edit on the fetched tree, commits and pushes; the temp dir is deleted whatever happens.
+ * - Each round brings the branch up to the remote head in a warm mirror (only what changed since the
+ *   mirror's last round is fetched; objects read before come from memory), runs the edit on that tree,
+ *   commits and pushes only the objects the edit wrote. Without a usable mirror (none yet, broken, in use
+ *   by another process) the round shallow-fetches (depth 1, one branch, no tags) into a fresh directory
+ *   instead, and rebuilds the mirror. No credential is written to disk.
  * - Pushes use a lease: if the branch moved since the fetch, the round is lost, and the edit runs again
  *   on a fresh fetch after a jittered exponential backoff, up to `maxAttempts` rounds.
  * - Calls for the same remote and branch run one round at a time in this process, and in push mode a burst
@@ -47,17 +65,27 @@ interface LaneState extends Lane {
  *   branch under the same lease; it is a no-change when that branch already has the same tree.
  */
 export function createGitWriteBack(deps: GitWriteBackDeps): GitWriter {
+  const log = deps.log ?? (() => undefined);
+  const now = deps.now ?? (() => new Date());
+  const mirrorDir = deps.mirrorDir ?? join(tmpdir(), 'acr-autopilot-git-mirrors');
   const env: AttemptEnv = {
-    http: gitHttpClient(deps.http, deps.timeoutMs ?? 60_000),
-    tmpRoot: deps.tmpDir ?? tmpdir(),
-    now: deps.now ?? (() => new Date()),
+    repos: createRepoPool({
+      http: gitHttpClient(deps.http, deps.timeoutMs ?? 60_000),
+      tmpRoot: deps.tmpDir ?? tmpdir(),
+      memory: new ObjectMemory(deps.memoryBytes ?? 64 * 1024 * 1024),
+      ...(mirrorDir === false ? {} : { mirrorRoot: mirrorDir }),
+      ...(deps.maxMirrors === undefined ? {} : { maxMirrors: deps.maxMirrors }),
+      ...(deps.maxMirrorPacks === undefined ? {} : { maxPacks: deps.maxMirrorPacks }),
+      now,
+      log,
+    }),
+    now,
   };
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = deps.random ?? Math.random;
   const maxAttempts = Math.max(1, deps.maxAttempts ?? 6);
   const backoff = deps.backoff ?? { baseMs: 250, maxMs: 4_000 };
   const maxBatch = Math.max(1, deps.maxBatch ?? 16);
-  const log = deps.log ?? (() => undefined);
   const lanes = new Map<string, LaneState>();
 
   function writeBack(input: GitWriteInput, edit: GitEdit): Promise<GitWriteResult> {
@@ -93,7 +121,7 @@ export function createGitWriteBack(deps: GitWriteBackDeps): GitWriter {
         jobs = [...carried, ...lane.pending.splice(0, Math.max(0, lane.batch - carried.length))];
         carried = [];
         for (const job of jobs) job.attempts += 1;
-        // Jobs whose edit failed are settled after the round, once its temp dir is gone, and never retried.
+        // Jobs whose edit failed are settled after the round, once its directory is released, and never retried.
         const dropped = new Map<Job, unknown>();
         const outcome = await runAttempt(env, lane, jobs, (job, error) => dropped.set(job, error));
         for (const [job, error] of dropped) job.reject(error);

@@ -1,13 +1,15 @@
 import git, { type HttpClient } from 'isomorphic-git';
-import type { ObjectStore } from './git-tree';
+import type { ObjectStore } from './git-objects';
 
-/** What a clone needs: the object store, the work dir and the remote as the git adapter sees it. */
-export type CloneTarget = Pick<ObjectStore, 'fs' | 'cache'> & {
+/** What a clone or fetch needs: the repository directory, its cache and the remote as the adapter sees it. */
+export interface CloneTarget {
+  fs: ObjectStore['fs'];
+  cache: object;
   http: HttpClient;
   dir: string;
   url: string;
   headers: Record<string, string>;
-};
+}
 
 /**
  * Fetches only `branch`'s head commit and its tree (depth 1, one branch, no tags, no checkout): all the
@@ -17,23 +19,18 @@ export async function cloneBranch(target: CloneTarget, branch: string): Promise<
   await git.clone({ ...target, ref: branch, depth: 1, singleBranch: true, noTags: true, noCheckout: true });
 }
 
-/** The fetched branch's head commit and its tree. */
+/** The fetched branch's head commit (`refs/remotes/origin/<branch>`) and its tree. */
 export async function readBase(
   store: ObjectStore,
   branch: string,
 ): Promise<{ commit: string; tree: string }> {
-  const { fs, gitdir, cache } = store;
-  const commit = await git.resolveRef({ fs, gitdir, ref: `refs/remotes/origin/${branch}` });
-  // isomorphic-git's push leaves out objects reachable from the remote's HEAD branch (a thin pack). A
-  // single-branch clone does not record it; without it, a push to a new PR branch re-uploads the whole tree.
-  await git.writeRef({
-    fs,
-    gitdir,
-    ref: 'refs/remotes/origin/HEAD',
-    value: `refs/remotes/origin/${branch}`,
-    symbolic: true,
-    force: true,
+  const commit = await git.resolveRef({
+    fs: store.fs,
+    gitdir: store.gitdir,
+    ref: `refs/remotes/origin/${branch}`,
   });
-  const { tree } = (await git.readCommit({ fs, gitdir, cache, oid: commit })).commit;
+  const { tree } = await store.readCommit(commit);
+  // Read the root tree now: a mirror whose objects are damaged fails here, before any edit runs.
+  await store.readTree(tree);
   return { commit, tree };
 }

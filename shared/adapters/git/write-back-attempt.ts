@@ -1,12 +1,14 @@
 import * as fs from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import git, { type HttpClient } from 'isomorphic-git';
+import git from 'isomorphic-git';
 import { type GitContext, conflictReason, toGitHostError } from './classify-git-error';
 import { type CommitChain, type Job, type JobResult, commitEdits } from './commit-edits';
+import { type ObjectStore, ObjectStoreError } from './git-objects';
+import { type RepoPool } from './git-mirror';
 import { type GitRemote } from './git-remote';
-import { type ObjectStore } from './git-tree';
-import { cloneBranch, readBase, type CloneTarget } from './shallow-clone';
+import { NO_COMMIT, sendPack } from './receive-pack';
+import type { CloneTarget } from './shallow-clone';
+import { fetchChanges, RemoteFetchError } from './upload-pack';
 
 export type { Job, JobResult } from './commit-edits';
 
@@ -19,8 +21,8 @@ export interface Lane {
 }
 
 export interface AttemptEnv {
-  http: HttpClient;
-  tmpRoot: string;
+  /** Local repositories: warm mirrors, or a fresh clone per round. */
+  repos: RepoPool;
   now: () => Date;
 }
 
@@ -29,11 +31,10 @@ export type AttemptResult =
   | { kind: 'conflict'; detail: string }
   | { kind: 'failed'; error: Error };
 
-const NO_COMMIT = '0000000000000000000000000000000000000000';
-
 /**
- * One round for a batch of jobs on the same lane, in a fresh temp dir that is always deleted: shallow-fetch
- * the branch, commit each job's edit (see `commitEdits`), then push all commits at once under a lease.
+ * One round for a batch of jobs on the same lane: bring the branch up to the remote head (a warm mirror
+ * fetches what changed; otherwise a shallow clone), commit each job's edit (see `commitEdits`), then push
+ * all commits at once under a lease, sending only the objects the edits wrote.
  */
 export async function runAttempt(
   env: AttemptEnv,
@@ -41,67 +42,68 @@ export async function runAttempt(
   jobs: readonly Job[],
   drop: (job: Job, error: unknown) => void,
 ): Promise<AttemptResult> {
-  const dir = await mkdtemp(join(env.tmpRoot, 'acr-autopilot-git-'));
+  const ctx = (branch: string): GitContext => ({ ...lane.remote.context, branch });
   try {
-    const store: ObjectStore = { fs, gitdir: join(dir, '.git'), cache: {} };
-    const net: CloneTarget = {
-      fs,
-      cache: store.cache,
-      http: env.http,
-      dir,
-      url: lane.remote.url,
-      headers: lane.remote.headers,
-    };
-    const ctx = (branch: string): GitContext => ({ ...lane.remote.context, branch });
+    return await env.repos.withBranch(lane.remote, lane.branch, async ({ store, base, net }) => {
+      const chain = await commitEdits(store, jobs, { ...base, branch: lane.branch }, env.now(), drop);
+      if (chain.head === base.commit) return { kind: 'done', results: chain.results };
 
-    try {
-      await cloneBranch(net, lane.branch);
-    } catch (error) {
-      return { kind: 'failed', error: toGitHostError(error, 'fetch', ctx(lane.branch)) };
-    }
-    const base = await readBase(store, lane.branch);
-    const chain = await commitEdits(store, jobs, { ...base, branch: lane.branch }, env.now(), drop);
-    if (chain.head === base.commit) return { kind: 'done', results: chain.results };
-
-    let expected = base.commit;
-    if (lane.targetBranch !== undefined) {
-      const target = await readTarget(net, store, lane.targetBranch, ctx(lane.targetBranch));
-      if ('error' in target) return { kind: 'failed', error: target.error };
-      if (target.tree === chain.tree)
-        return { kind: 'done', results: upToDate(chain, lane.targetBranch, target.commit) };
-      expected = target.commit ?? NO_COMMIT;
-      for (const [job, result] of chain.results) {
-        if (result.outcome === 'committed') chain.results.set(job, { ...result, branch: lane.targetBranch });
+      let expected = base.commit;
+      if (lane.targetBranch !== undefined) {
+        const target = await readTarget(net, store, base.commit, lane.targetBranch, ctx(lane.targetBranch));
+        if ('error' in target) return { kind: 'failed', error: target.error };
+        if (target.tree === chain.tree)
+          return { kind: 'done', results: upToDate(chain, lane.targetBranch, target.commit) };
+        expected = target.commit ?? NO_COMMIT;
+        for (const [job, result] of chain.results) {
+          if (result.outcome === 'committed')
+            chain.results.set(job, { ...result, branch: lane.targetBranch });
+        }
       }
+      const pushed = await push(net, store, lane.targetBranch ?? lane.branch, chain.head, expected);
+      if (pushed.kind === 'conflict') return pushed;
+      if (pushed.kind === 'failed')
+        return { kind: 'failed', error: toGitHostError(pushed.error, 'push', ctx(pushed.branch)) };
+      return { kind: 'done', results: chain.results };
+    });
+  } catch (error) {
+    if (error instanceof RemoteFetchError) {
+      return { kind: 'failed', error: toGitHostError(error.reason, 'fetch', ctx(lane.branch)) };
     }
-    const pushed = await push(
-      net,
-      store,
-      lane.targetBranch ?? lane.branch,
-      chain.head,
-      expected,
-      lane.targetBranch !== undefined,
-    );
-    if (pushed.kind === 'conflict') return pushed;
-    if (pushed.kind === 'failed')
-      return { kind: 'failed', error: toGitHostError(pushed.error, 'push', ctx(pushed.branch)) };
-    return { kind: 'done', results: chain.results };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+    throw error;
   }
 }
 
-/** The PR branch's head and tree, both undefined when it does not exist yet. */
+/**
+ * The PR branch's head and tree, both undefined when it does not exist yet. It is usually the base plus a
+ * commit or two, so only what it adds is fetched; if that is large, a shallow fetch of it instead.
+ */
 async function readTarget(
   net: CloneTarget,
   store: ObjectStore,
+  base: string,
   branch: string,
   ctx: GitContext,
 ): Promise<{ commit?: string; tree?: string } | { error: Error }> {
+  const ref = `refs/heads/${branch}`;
+  const local = await git.resolveRef({ fs, gitdir: store.gitdir, ref }).catch(() => undefined);
+  const haves = local !== undefined && local !== base && (await store.has(local)) ? [local, base] : [base];
+  try {
+    const fetched = await fetchChanges({ ...net, store, ref, haves, maxBytes: 4 * 1024 * 1024 });
+    if (fetched.kind === 'missing') return {};
+    if (fetched.kind === 'fetched') {
+      const { tree } = await store.readCommit(fetched.head);
+      return { commit: fetched.head, tree };
+    }
+  } catch (error) {
+    if (error instanceof RemoteFetchError) return { error: toGitHostError(error.reason, 'fetch', ctx) };
+    if (error instanceof ObjectStoreError) throw error;
+    // Anything else local: the shallow fetch below does not depend on what this repository holds.
+  }
   try {
     const { fetchHead } = await git.fetch({ ...net, ref: branch, singleBranch: true, depth: 1, tags: false });
     if (!fetchHead) return {};
-    const { tree } = (await git.readCommit({ ...store, oid: fetchHead })).commit;
+    const { tree } = await store.readCommit(fetchHead);
     return { commit: fetchHead, tree };
   } catch (error) {
     if ((error as { code?: unknown }).code === 'NotFoundError') return {};
@@ -123,40 +125,43 @@ function upToDate(chain: CommitChain, branch: string, commit: string | undefined
   return chain.results;
 }
 
+/**
+ * Pushes `head` to `branch` if the branch is still at `expected` (see `sendPack`), then keeps the pushed
+ * objects in the local repository: a warm mirror's next fetch tells the server it has them.
+ */
 async function push(
   net: CloneTarget,
   store: ObjectStore,
   branch: string,
   head: string,
   expected: string,
-  force: boolean,
 ): Promise<
   | { kind: 'pushed' }
   | { kind: 'conflict'; detail: string }
   | { kind: 'failed'; error: unknown; branch: string }
 > {
   const ref = `refs/heads/${branch}`;
-  await git.writeRef({ fs: store.fs, gitdir: store.gitdir, ref, value: head, force: true });
+  const pack = store.pack();
   let movedTo: string | undefined;
   try {
-    await git.push({
-      ...net,
-      ref,
-      remoteRef: ref,
-      // PR branches are rebuilt on the base head, so they never fast-forward; the lease below keeps it safe.
-      force,
-      // A lease: the server applies the update only if the ref still has the value the push discovered
-      // (receive-pack compares old ids), and this hook only lets the push go ahead if that value is the one
-      // the edits were based on. It runs before any pack is built.
-      onPrePush: ({ remoteRef }) => {
-        if (remoteRef.oid === expected) return true;
-        movedTo = remoteRef.oid;
-        return false;
+    await sendPack(
+      { http: net.http, url: net.url, headers: net.headers, ref, expected, head, pack: pack.pack },
+      (oid) => {
+        movedTo = oid;
       },
-    });
-    return { kind: 'pushed' };
+    );
   } catch (error) {
     const reason = conflictReason(error, movedTo);
     return reason ? { kind: 'conflict', detail: `${branch} ${reason}` } : { kind: 'failed', error, branch };
   }
+  try {
+    await store.keep(pack);
+    const gitdir = join(net.dir, '.git');
+    for (const name of [ref, `refs/remotes/origin/${branch}`]) {
+      await git.writeRef({ fs, gitdir, ref: name, value: head, force: true });
+    }
+  } catch {
+    // The push landed; a mirror that could not keep it fetches the objects next round instead.
+  }
+  return { kind: 'pushed' };
 }

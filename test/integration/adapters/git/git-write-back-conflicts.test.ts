@@ -22,10 +22,12 @@ function setKey(file: string, key: string, value: string): Edit {
 describe('createGitWriteBack when the branch moves between fetch and push', () => {
   let server: GitHttpServer;
   let scratch: string;
+  let mirrors: string;
 
   beforeAll(async () => {
     server = await startGitHttpServer();
     scratch = await mkdtemp(join(tmpdir(), 'write-back-conflicts-'));
+    mirrors = await mkdtemp(join(tmpdir(), 'write-back-conflicts-mirrors-'));
   });
   afterEach(() => {
     server.onRequest = undefined;
@@ -33,6 +35,7 @@ describe('createGitWriteBack when the branch moves between fetch and push', () =
   afterAll(async () => {
     await server.close();
     await rm(scratch, { recursive: true, force: true });
+    await rm(mirrors, { recursive: true, force: true });
   });
 
   it.each([
@@ -119,9 +122,15 @@ describe('createGitWriteBack when the branch moves between fetch and push', () =
         'values.yaml': keys.map((key) => `${key}: old`).join('\n') + '\n',
         'other.yaml': 'untouched: true\n',
       });
-      // Separate adapters stand for separate Function instances: they share nothing but the git server.
-      const adapters = Array.from({ length: instances }, () =>
-        createGitWriteBack({ http: testHttpClient(), tmpDir: scratch, backoff: { baseMs: 50, maxMs: 800 } }),
+      // Separate adapters stand for separate Function instances: they share nothing but the git server
+      // (each has its own warm mirror).
+      const adapters = Array.from({ length: instances }, (_, i) =>
+        createGitWriteBack({
+          http: testHttpClient(),
+          tmpDir: scratch,
+          mirrorDir: join(mirrors, String(i)),
+          backoff: { baseMs: 50, maxMs: 800 },
+        }),
       );
       let redeliveries = 0;
       // What the pin-requests queue does with a retryable error: deliver the message again.
