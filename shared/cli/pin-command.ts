@@ -12,6 +12,7 @@ import {
   type RewriteOptions,
   type RewriteResult,
 } from '../domain/pinning/rewrite-image-refs';
+import { summarizeSkips } from '../domain/pinning/skip-summary';
 import { tagMatcherProblem } from '../domain/rules/tag-matcher';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 import { configOption, example, jsonOption, repeatable, requiredOption, type ExitWith } from './command-kit';
@@ -60,7 +61,11 @@ export function pinCommand(io: CliIo, exit: ExitWith): Command {
       new Option('--tag-pattern <pattern>', 'with follow: only move to tags it matches (glob, re:, semver:)'),
     )
     .addOption(new Option('--dry-run', 'print a unified diff and write nothing'))
-    .addOption(jsonOption('{ "changes", "skipped" } (paths relative to DIR, 1-based lines)'))
+    .addOption(
+      jsonOption(
+        '{ "changes", "skipped", "mentions" } (paths relative to DIR, 1-based lines; a skip has a reason and a kind)',
+      ),
+    )
     .addOption(configOption())
     .addHelpText(
       'after',
@@ -72,7 +77,8 @@ export function pinCommand(io: CliIo, exit: ExitWith): Command {
 /**
  * Pins the image into the YAML files under DIR in place, exactly as the pin-requests function does in
  * a gitops repo; `dryRun` prints a unified diff instead and writes nothing, `json` prints
- * `{ changes, skipped }` (paths relative to DIR, 1-based lines). Exit 0 whether or not anything
+ * `{ changes, skipped, mentions }` (paths relative to DIR, 1-based lines): every line that names the
+ * repository is in `mentions`, pinned or with its skip (file, line, reason, kind). Exit 0 whether or not anything
  * changed, 1 when the image is not a reference with a valid digest; UsageError for unusable options.
  * The config (or ./autopilot.yaml) only contributes `registryAliases`.
  */
@@ -106,7 +112,7 @@ export async function runPin(options: PinOptions, io: CliIo): Promise<number> {
     return exitCodes.problems;
   }
 
-  const report = { changes: result.changes, skipped: result.skipped };
+  const report = { changes: result.changes, skipped: result.skipped, mentions: result.mentions };
   if (options.json) {
     io.stdout(`${JSON.stringify(report, null, 2)}\n`);
   } else if (options.dryRun) {
@@ -180,7 +186,7 @@ function describe(
     if (change.before !== '') lines.push(`    - ${change.before.trim()}`);
     lines.push(`    + ${change.after.trim()}`);
   }
-  if (report.skipped.length > 0) lines.push(`skipped ${report.skipped.length} reference(s):`);
+  if (report.skipped.length > 0) lines.push(summarizeSkips(report.skipped));
   for (const skip of report.skipped) lines.push(`  ${skip.file}:${skip.line}: ${skip.reason}`);
   return `${lines.join('\n')}\n`;
 }

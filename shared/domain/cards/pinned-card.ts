@@ -14,6 +14,7 @@ import {
 import { count, safeLink } from './card-text';
 import { header, imageFact, imageLabel, safe, type CardContext } from './card-parts';
 import { andMore, capItems } from './fit-to-size';
+import { summarizeSkips } from '../pinning/skip-summary';
 
 type Pinned = Extract<NotificationPayload, { kind: 'pinned' }>;
 
@@ -23,7 +24,10 @@ const resultNames: Record<Pinned['result'], string> = {
   'no-change': 'No change needed',
 };
 
-/** Card for a digest pinned into a GitOps repository: what changed where, and what was skipped. */
+/**
+ * Card for a digest pinned into a GitOps repository: what changed where, and what was skipped, with a
+ * one-line summary of why (`3 mentions skipped: 2 other tag, 1 templated`).
+ */
 export function pinnedCard(payload: Pinned, context: CardContext): AdaptiveCard {
   const image = imageLabel(payload.event);
   const title =
@@ -52,12 +56,17 @@ export function pinnedCard(payload: Pinned, context: CardContext): AdaptiveCard 
     body.push(...files.shown.map(changeBlock), ...andMore(files.hidden, 'file'));
   }
   if (payload.skipped.length) {
+    // Over every skip, also those cut from the list to fit the message (older messages carry no kinds).
+    const summary =
+      payload.skipSummary ??
+      (payload.skipped.some((skip) => skip.kind !== undefined) ? summarizeSkips(payload.skipped) : '');
     body.push(
       textBlock(`Skipped references (${payload.skipped.length})`, {
         weight: 'Bolder',
         color: 'Warning',
         spacing: 'Medium',
       }),
+      ...(summary === '' ? [] : [textBlock(safe(summary), { spacing: 'Small', isSubtle: true })]),
       ...skipped.shown.map((skip) =>
         textBlock(
           `${safe(skip.line === undefined ? skip.file : `${skip.file}:${skip.line}`)} — ${safe(skip.reason)}`,

@@ -1,7 +1,19 @@
 /**
+ * Every host name Docker Hub answers to: `docker.io` (the name references use), `index.docker.io` (the
+ * v1 index, still written in old manifests) and `registry-1.docker.io` (the v2 API host). All three are
+ * one registry, and so is a reference naming none (distribution/reference `normalize.go`).
+ */
+export const dockerHubHosts: ReadonlySet<string> = new Set([
+  'docker.io',
+  'index.docker.io',
+  'registry-1.docker.io',
+]);
+
+/**
  * `registryAliases: { myreg.azurecr.io: [images.example.com] }` → a function mapping any of those
  * names (any case) to the canonical login server, so a custom domain and the ACR login server are the
- * same registry for rules, dedupe and pinning. Unknown hosts are only lower-cased.
+ * same registry for rules, dedupe and pinning. Docker Hub's host names all become `docker.io`; other
+ * unknown hosts are only lower-cased.
  */
 export function canonicalRegistryFor(
   aliases: Readonly<Record<string, readonly string[]>>,
@@ -14,6 +26,6 @@ export function canonicalRegistryFor(
   }
   return (host) => {
     const lower = host.trim().toLowerCase();
-    return canonical.get(lower) ?? lower;
+    return canonical.get(lower) ?? (dockerHubHosts.has(lower) ? 'docker.io' : lower);
   };
 }

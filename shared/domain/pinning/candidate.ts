@@ -22,20 +22,32 @@ export interface RefCandidate {
 }
 
 /**
- * A reference split over fields: Helm values (`registry` + `repository` + `tag` [+ `digest`]), Argo CD
- * Helm parameters, kustomize `images[]` (`newName ?? name` + `newTag` [+ `digest`]).
+ * A reference split over fields: Helm values (`registry` + `repository`/`image`/`name` + `tag` [+ `digest`
+ * or `sha`], or `image: repo` beside `tag`/`imageTag`/`version`), Argo CD Helm parameters, kustomize
+ * `images[]` (`newName ?? name` + `newTag` [+ `digest`]).
  */
 export interface SplitCandidate {
   kind: 'split';
   style: 'helm' | 'kustomize';
   registry?: Field;
+  /**
+   * The values' `global.imageRegistry` (or `global.image.registry`): when not empty it replaces the
+   * block's own registry, as Bitnami's `common.images.image`, Grafana and kube-prometheus-stack do.
+   */
+  globalRegistry?: { field: Field; name: string };
   repository: Field;
+  /** Appended to the repository when rendered: ingress-nginx's `chroot: true` runs `<image>-chroot`. */
+  repositorySuffix?: string;
   tag?: Field;
   /** The digest field; absent means no such key (Helm: the digest goes into the tag; kustomize: added). */
   digest?: Field;
+  /** The digest field's key: `sha` holds bare hex (the chart prepends `@sha256:`), the others `sha256:…`. */
+  digestKey?: string;
+  /** Other fields of the entry that name the image without holding it (kustomize `name` beside `newName`). */
+  also?: Field[];
   /** kustomize only: the entry and the pair after which a missing `digest:` key is added. */
   insertAfter?: { map: YAMLMap; pair: Pair };
-  /** Found under an image key (not just by field names): problems are worth reporting. */
+  /** Found under an image key (not just by field names). */
   strong: boolean;
 }
 

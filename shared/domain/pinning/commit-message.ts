@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors';
 import { shortDigest, type ImageEvent } from '../events/image-event';
 import type { RewriteChange, RewriteSkip } from './rewrite-types';
+import { summarizeSkips } from './skip-summary';
 
 /**
  * The commit message and pull-request text of a pin.
@@ -99,7 +100,7 @@ export function pullRequestBody(
     lines.push('');
   }
   if (skipped.length > 0) {
-    lines.push(`Skipped ${count(skipped.length, 'reference')}:`);
+    lines.push(`${summarizeSkips(skipped)}.`, '');
     for (const skip of skipped.slice(0, maxListedChanges)) {
       lines.push(`- \`${fenceSafe(skip.file)}:${skip.line}\`: ${skip.reason}`);
     }

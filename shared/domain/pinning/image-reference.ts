@@ -1,5 +1,5 @@
 import { maxNameLength, pathComponent, tagPattern } from '../events/image-identity';
-import { canonicalRegistryFor } from '../events/registry-aliases';
+import { canonicalRegistryFor, dockerHubHosts } from '../events/registry-aliases';
 
 /**
  * Image references after the distribution reference grammar (distribution/reference `reference.go`,
@@ -87,8 +87,8 @@ export function isValidDigest(digest: string): boolean {
 }
 
 /**
- * A function resolving a registry host to its canonical login server: lower-case, `index.docker.io` →
- * `docker.io`, and any alias listed in `aliases` (canonical → other names) to its canonical name — the
+ * A function resolving a registry host to its canonical login server: lower-case, `index.docker.io` and
+ * `registry-1.docker.io` → `docker.io`, and any alias listed in `aliases` (canonical → other names) to its canonical name — the
  * same alias rules ingress and rule matching use (`canonicalRegistryFor`).
  */
 export function registryResolver(
@@ -120,9 +120,10 @@ export function sameRepository(
   return resolve(a.registry) === resolve(b.registry);
 }
 
+/** Lower-case; every Docker Hub host name (`index.docker.io`, `registry-1.docker.io`) is `docker.io`. */
 function normalizeHost(host: string): string {
   const lower = host.toLowerCase();
-  return lower === 'index.docker.io' ? 'docker.io' : lower;
+  return dockerHubHosts.has(lower) ? 'docker.io' : lower;
 }
 
 /** distribution/reference `splitDockerDomain`, plus the domain grammar check `Parse` does. */

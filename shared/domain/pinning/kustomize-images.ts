@@ -12,9 +12,12 @@ export function kustomizeImageCandidates(nav: YamlNav, images: Node | undefined)
   for (const item of images.items) {
     const entry = nav.deref(item);
     if (!isMap(entry)) continue;
-    const repository = nav.fieldAt(entry, 'newName') ?? nav.fieldAt(entry, 'name');
+    const name = nav.fieldAt(entry, 'name');
+    const newName = nav.fieldAt(entry, 'newName');
+    const repository = newName ?? name;
     if (repository === undefined) continue;
     const candidate: SplitCandidate = { kind: 'split', style: 'kustomize', repository, strong: true };
+    if (newName !== undefined && name !== undefined) candidate.also = [name];
     const newTag = nav.fieldAt(entry, 'newTag');
     if (newTag !== undefined) candidate.tag = newTag;
     const digest = nav.fieldAt(entry, 'digest');

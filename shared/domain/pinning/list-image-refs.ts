@@ -1,6 +1,6 @@
 import type { Candidate, Field } from './candidate';
 import { documentCandidates } from './document-candidates';
-import { hasVariable } from './evaluate-candidate';
+import { fullDigest, hasVariable, splitName } from './evaluate-candidate';
 import { parseImageReference } from './image-reference';
 import { LineIndex, parseYaml, scalarText } from './yaml-source';
 
@@ -69,13 +69,19 @@ function readCandidate(candidate: Candidate, src: string): Reference | undefined
     case 'split': {
       const repository = text(candidate.repository);
       if (repository === undefined) return undefined;
-      const registry = text(candidate.registry);
-      const parsed = parseImageReference(registry === undefined ? repository : `${registry}/${repository}`);
+      const name = splitName(
+        repository,
+        text(candidate.registry) ?? '',
+        text(candidate.globalRegistry?.field) ?? '',
+        candidate.repositorySuffix,
+      );
+      const parsed = parseImageReference(name);
       if (!parsed.ok || parsed.reference.tag !== undefined || parsed.reference.digest !== undefined)
         return undefined;
       const base = parsed.reference;
       const [tag, tagDigest] = (text(candidate.tag) ?? '').split('@', 2);
-      const digest = text(candidate.digest) ?? tagDigest;
+      const fieldDigest = text(candidate.digest);
+      const digest = fieldDigest === undefined ? tagDigest : fullDigest(fieldDigest);
       return withParts(base, tag || undefined, digest || undefined);
     }
     case 'marker': {

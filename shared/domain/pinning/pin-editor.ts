@@ -32,7 +32,7 @@ export function createPinEditor(input: {
   message: (changes: readonly RewriteChange[]) => string;
 }): PinEditor {
   const selected = picomatch([...input.paths], { dot: true });
-  let last: RewriteResult = { changes: [], skipped: [], files: [] };
+  let last: RewriteResult = { changes: [], skipped: [], mentions: [], files: [] };
   const edit: GitEdit = async (tree) => {
     const paths = (await tree.list()).filter((path) => selected(path));
     const result = rewriteImageRefs(await readFiles(tree, paths), input.image, input.options);

@@ -7,6 +7,8 @@ import { pinRequestSchema, type LandedPinInfo, type PinRequest } from '../messag
 import type { QueueContract } from '../messages/queue-contract';
 import { queueNames } from '../messages/queues';
 import type { GitWriteInput } from '../ports';
+import { actionTarget } from '../trace/action-target';
+import { summarizePin } from '../trace/outcome-summaries';
 import { scrubSecrets } from '../redact';
 import { changedFiles, pullRequestBody, renderCommitMessage, subjectOf } from './commit-message';
 import { commitUrlFor } from './commit-url';
@@ -16,6 +18,7 @@ import { createPinEditor } from './pin-editor';
 import type { PinDeps } from './pin-ports';
 import { prBranchName } from './pr-branch-name';
 import { rewriteImageRefs, type RewriteOptions } from './rewrite-image-refs';
+import { summarizeSkips } from './skip-summary';
 
 export type { PinDeps } from './pin-ports';
 
@@ -35,12 +38,14 @@ export interface DeploysAfterPin {
 }
 
 /** The pin-requests queue for the queue-consumer runner: its messages, log name and failure report. */
-export const pinQueue: QueueContract<PinRequest> = {
+export const pinQueue: QueueContract<PinRequest, PinOutcome> = {
   queue: queueNames.pin,
   action: 'pin',
   schema: pinRequestSchema,
   describe: describePin,
   failed: (request, failure) => failedNotifications(request, { ...failure, poisoned: true }),
+  target: actionTarget,
+  summarize: summarizePin,
 };
 
 /** `pin of contoso.azurecr.io/payments/api:1.4.2@sha256:… into gitops "fleet"`. */
@@ -90,7 +95,7 @@ export async function pinImage(deps: PinDeps, request: PinRequest): Promise<PinO
   const where = report.pullRequestUrl ?? report.commit?.slice(0, 12) ?? 'no commit';
   deps.log.info(
     `${what}: ${report.result} (${where}; ${changedFiles(report.changes).length} file(s), ` +
-      `${report.skipped.length} reference(s) skipped)`,
+      `${summarizeSkips(report.skipped) || 'no mention skipped'})`,
   );
   return { kind: 'pinned', ...report, ...(deploys ? { deploys } : {}) };
 }
@@ -157,7 +162,8 @@ async function pin(
     message: (changes) => renderCommitMessage(repo.commitMessage, { ...messageInput, changes }),
   });
   const result = await deps.writer.writeBack(
-    writeInput(repo, credentials, event.id, targetBranch),
+    // The rule's globs let the writer skip directories they cannot select (a large repo's other apps).
+    { ...writeInput(repo, credentials, event.id, targetBranch), paths: request.paths },
     editor.edit,
   );
   const { changes, skipped } = editor.last();

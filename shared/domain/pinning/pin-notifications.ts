@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { type Notification, type NotificationPayload, type PinRequest } from '../messages/action-messages';
 import type { RewriteChange, RewriteSkip } from './rewrite-types';
 import { outcomeNotifications } from '../messages/outcome-notifications';
+import { summarizeSkips } from './skip-summary';
 
 type Pinned = Extract<NotificationPayload, { kind: 'pinned' }>;
 
@@ -52,11 +53,13 @@ export function pinnedNotifications(request: PinRequest, report: PinReport): Not
       before: cut(before, maxLineChars),
       after: cut(after, maxLineChars),
     })),
-    skipped: report.skipped.map(({ file, line, reason }) => ({
+    skipped: report.skipped.map(({ file, line, reason, kind }) => ({
       file,
       line,
       reason: cut(reason, maxLineChars),
+      kind,
     })),
+    ...(report.skipped.length > 0 ? { skipSummary: summarizeSkips(report.skipped) } : {}),
     ...(report.commit ? { commit: report.commit } : {}),
     ...(report.commitUrl ? { commitUrl: report.commitUrl } : {}),
     ...(report.pullRequestUrl ? { pullRequestUrl: report.pullRequestUrl } : {}),

@@ -18,6 +18,8 @@ export interface PinTarget {
   screen: string;
   /** Same repository as the pushed image (host case-insensitive, aliases resolved, path exact)? */
   matches(reference: { registry: string; repository: string }): boolean;
+  /** Same repository path on any registry (`payments/api` on Docker Hub for `myreg.azurecr.io/payments/api`)? */
+  samePath(reference: { registry: string; repository: string }): boolean;
 }
 
 /** What a reference should become: the tag it keeps (or moves to) and the pushed digest. */
@@ -51,6 +53,7 @@ export function createPinTarget(image: PushedImage, options: Partial<RewriteOpti
     ]);
   }
   const repository = parsed.reference.repository;
+  const screen = registry === 'docker.io' ? repository.replace(/^library\//, '') : repository;
   return {
     registry,
     repository,
@@ -59,9 +62,14 @@ export function createPinTarget(image: PushedImage, options: Partial<RewriteOpti
     mode: options.mode ?? defaultRewriteOptions.mode,
     render: options.render ?? defaultRewriteOptions.render,
     matcher: options.tagPattern === undefined ? undefined : compileTagMatcher(options.tagPattern),
-    screen: registry === 'docker.io' ? repository.replace(/^library\//, '') : repository,
+    screen,
     matches: (reference) =>
       registry !== '' && reference.repository === repository && canonical(reference.registry) === registry,
+    samePath: (reference) =>
+      reference.repository === repository ||
+      (canonical(reference.registry) === 'docker.io'
+        ? reference.repository.replace(/^library\//, '')
+        : reference.repository) === screen,
   };
 }
 

@@ -6,9 +6,11 @@ export type {
   FileContent,
   PushedImage,
   RewriteChange,
+  RewriteMention,
   RewriteOptions,
   RewriteResult,
   RewriteSkip,
+  SkipKind,
 } from './rewrite-types';
 export { defaultRewriteOptions } from './rewrite-types';
 export { markerKeyword, type Marker } from './markers';
@@ -23,9 +25,13 @@ export { markerKeyword, type Marker } from './markers';
  * edited by splicing text into the scalar's source range: every other byte of the file stays as it was,
  * including comments, quoting, CRLF line ends and a byte-order mark.
  *
- * Never throws for file content: unparseable files (Go templates), values with variables, and anchors
- * shared with other values are reported in `skipped` with a line and a reason. Throws
- * `InvalidEventError` when the pushed image itself cannot be written (a malformed digest).
+ * No silent miss: every line that mentions the pushed repository's path (with or without a registry,
+ * any Docker Hub spelling; see `mentionOffsets`) is in `mentions`, either pinned by a change or with a
+ * skip at that line in `skipped`, each with a reason and a `kind` to count (other tag, already pinned,
+ * other registry, templated, in a comment, not an image field…). Never throws for file content:
+ * unparseable files (Go templates), values with variables, and anchors shared with other values are
+ * skipped the same way. Throws `InvalidEventError` when the pushed image itself cannot be written (a
+ * malformed digest).
  *
  * `changes` has one entry per changed line, with the whole line before and after (no line break);
  * `line` numbers the new content, and a line the engine added (a kustomize `digest:` key) has
@@ -37,11 +43,12 @@ export function rewriteImageRefs(
   options: Partial<RewriteOptions> = {},
 ): RewriteResult {
   const target = createPinTarget(image, options);
-  const result: RewriteResult = { changes: [], skipped: [], files: [] };
+  const result: RewriteResult = { changes: [], skipped: [], mentions: [], files: [] };
   for (const { file, content } of files) {
     const outcome = rewriteFile(file, content, target);
     result.changes.push(...outcome.changes);
     result.skipped.push(...outcome.skipped);
+    result.mentions.push(...outcome.mentions);
     if (outcome.content !== undefined && outcome.content !== content) {
       result.files.push({ file, content: outcome.content });
     }

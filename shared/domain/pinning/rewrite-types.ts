@@ -45,18 +45,55 @@ export interface RewriteChange {
   after: string;
 }
 
-/** A reference (or a whole file) the engine found but did not rewrite, and why. */
+/**
+ * Why a mention of the pushed repository was not rewritten, as a category a summary can count
+ * ("3 mentions skipped: 2 other tag, 1 templated"); `skipKindLabels` names each one.
+ */
+export type SkipKind =
+  | 'already-pinned'
+  | 'other-tag'
+  | 'no-tag'
+  | 'other-registry'
+  | 'other-repository'
+  | 'templated'
+  | 'invalid-yaml'
+  | 'multi-line'
+  | 'comment'
+  | 'not-an-image-field'
+  | 'not-a-reference'
+  | 'shared-anchor'
+  | 'invalid-marker'
+  | 'cannot-edit';
+
+/** A line that mentions the pushed repository (or a whole file) the engine did not rewrite, and why. */
 export interface RewriteSkip {
   file: string;
   /** 1-based line in the original content. */
   line: number;
   reason: string;
+  kind: SkipKind;
+}
+
+/**
+ * A line that mentions the pushed repository's path (with or without a registry, any Docker Hub
+ * spelling), and what became of it: every mention is either pinned by a change or has a skip at this
+ * very line.
+ */
+export interface RewriteMention {
+  file: string;
+  /** 1-based line in the original content. */
+  line: number;
+  outcome: 'pinned' | 'skipped';
+  /** `pinned`: the changed line (new numbering) that pins it, often this line, else the tag or digest line. */
+  changedLine?: number;
 }
 
 /** What `rewriteImageRefs` did. Unchanged files are not in `files`; no changes means nothing to commit. */
 export interface RewriteResult {
   changes: RewriteChange[];
   skipped: RewriteSkip[];
+  /** Every line that names the pushed repository, in file order. */
+  mentions: RewriteMention[];
   /** New content of every changed file, in input order. */
   files: FileContent[];
 }

@@ -5,6 +5,8 @@ import type { ProposedEdit } from './plan-edits';
 export interface Planned {
   edits: ProposedEdit[];
   offset: number;
+  /** Source ranges of every field the candidate read (see `Proposal.covers`). */
+  covers: [number, number][];
   anchors: AnchorIndex;
   /** Set when the edits must not be applied, with the reason reported as skipped. */
   rejected?: string;

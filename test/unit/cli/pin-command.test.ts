@@ -63,13 +63,20 @@ describe('acr-autopilot pin', () => {
     expect(stdout).toContain(
       `  apps/payments/overlays/prod/kustomization.yaml:8\n    - digest: ${OLD}\n    + digest: ${DIGEST}\n`,
     );
+    expect(stdout).toContain(
+      '1 mention skipped: 1 other tag\n  apps/payments/overlays/prod/kustomization.yaml:10: other tag 1.4.1 (pushed 1.4.2)\n',
+    );
 
+    // Run again: nothing to change, and every mention says why.
     const again = await run(['--dir', dir, '--image', IMAGE]);
-    expect(again).toEqual({
-      code: 0,
-      stdout: `no reference to change for ${REF}:1.4.2@sha256:d33b0af8c00d\n`,
-      stderr: '',
-    });
+    expect(again).toMatchObject({ code: 0, stderr: '' });
+    expect(again.stdout).toMatch(
+      new RegExp(
+        `^no reference to change for ${REF}:1\\.4\\.2@sha256:d33b0af8c00d\n` +
+          '6 mentions skipped: 5 already pinned, 1 other tag\n',
+      ),
+    );
+    expect(again.stdout).toContain(`  clusters/prod/payments.yaml:15: already pinned to ${DIGEST}\n`);
   });
 
   it('prints exactly the engine result with --json: paths relative to DIR, 1-based lines', async () => {
@@ -88,8 +95,47 @@ describe('acr-autopilot pin', () => {
         },
       ],
       skipped: [],
+      mentions: [{ file: 'apps/api.yaml', line: 4, outcome: 'pinned', changedLine: 4 }],
     });
     expect(read(dir, 'apps/api.yaml')).toContain(IMAGE);
+  });
+
+  it('lists every line naming the repository with --json: pinned, or skipped with a reason and a kind', async () => {
+    const dir = tree({
+      'values.yaml': [
+        '# payments/api is pinned by acr-autopilot',
+        'api:',
+        `  image: ${REF}`,
+        '  tag: 1.4.2',
+        `legacy: {image: ${REF}, tag: 1.4.1}`,
+        `migrate: "{{ .Values.registry }}/payments/api:1.4.2"`,
+        '',
+      ].join('\n'),
+    });
+    const { code, stdout } = await run(['--dir', dir, '--image', IMAGE, '--json']);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as {
+      changes: { line: number }[];
+      skipped: unknown[];
+      mentions: unknown[];
+    };
+    expect(report.changes.map((change) => change.line)).toEqual([4]);
+    expect(report.skipped).toEqual([
+      { file: 'values.yaml', line: 1, kind: 'comment', reason: 'in a comment; comments are never edited' },
+      { file: 'values.yaml', line: 5, kind: 'other-tag', reason: 'other tag 1.4.1 (pushed 1.4.2)' },
+      {
+        file: 'values.yaml',
+        line: 6,
+        kind: 'not-an-image-field',
+        reason: expect.stringContaining('`migrate`'),
+      },
+    ]);
+    expect(report.mentions).toEqual([
+      { file: 'values.yaml', line: 1, outcome: 'skipped' },
+      { file: 'values.yaml', line: 3, outcome: 'pinned', changedLine: 4 },
+      { file: 'values.yaml', line: 5, outcome: 'skipped' },
+      { file: 'values.yaml', line: 6, outcome: 'skipped' },
+    ]);
   });
 
   it('writes nothing with --json --dry-run', async () => {
@@ -158,7 +204,21 @@ describe('acr-autopilot pin', () => {
       'semver:<1.4.0',
       '--json',
     ]);
-    expect(JSON.parse(refused.stdout)).toEqual({ changes: [], skipped: [] });
+    const other = (file: string) => ({
+      file,
+      line: 1,
+      kind: 'other-tag',
+      reason: expect.stringMatching(/^other tag 1\.4\.1 \(pushed 1\.4\.2\); follow moves only/),
+    });
+    expect(JSON.parse(refused.stdout)).toEqual({
+      changes: [],
+      skipped: [other('apps/a.yaml'), other('apps/b.yaml'), other('other/c.yaml')],
+      mentions: ['apps/a.yaml', 'apps/b.yaml', 'other/c.yaml'].map((file) => ({
+        file,
+        line: 1,
+        outcome: 'skipped',
+      })),
+    });
 
     const { stdout } = await run([
       '--dir',

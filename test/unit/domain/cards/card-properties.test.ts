@@ -52,8 +52,12 @@ const payload: fc.Arbitrary<CardPayload> = fc.oneof(
       result: fc.constantFrom('committed' as const, 'pull-request' as const, 'no-change' as const),
       files: many(fc.record({ file: text, line: fc.nat(), before: text, after: text })),
       skipped: many(
-        fc.record({ file: text, line: fc.nat(), reason: text }, { requiredKeys: ['file', 'reason'] }),
+        fc.record(
+          { file: text, line: fc.nat(), reason: text, kind: fc.oneof(text, fc.constant('other-tag')) },
+          { requiredKeys: ['file', 'reason'] },
+        ),
       ),
+      skipSummary: text,
       commit: text,
       commitUrl: url,
       pullRequestUrl: url,

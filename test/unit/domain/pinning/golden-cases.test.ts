@@ -7,6 +7,7 @@ import {
   type PushedImage,
   type RewriteChange,
   type RewriteOptions,
+  type SkipKind,
 } from '../../../../shared/domain/pinning/rewrite-image-refs';
 import { fixturePath } from '../../../helpers/fixtures';
 
@@ -14,14 +15,15 @@ import { fixturePath } from '../../../helpers/fixtures';
  * Golden trees in test/fixtures/pinning/<case>/: `before/` is copied to a temp dir, the engine runs with
  * the image and options of `case.json`, changed files are written back, and the tree must equal
  * `after/` byte for byte. `changed` lists the intended lines (`file:line`, new numbering), `skipped` the
- * expected notes (reason is a prefix).
+ * expected notes (reason is a prefix, kind exact). Every line that mentions the pushed repository ends
+ * as an edit or a skip at that line (no silent miss).
  */
 interface GoldenCase {
   description: string;
   image: PushedImage;
   options: Partial<RewriteOptions>;
   changed: string[];
-  skipped: { file: string; line: number; reason: string }[];
+  skipped: { file: string; line: number; reason: string; kind: SkipKind }[];
 }
 
 const root = fixturePath('pinning');
@@ -61,6 +63,25 @@ function applyChanges(old: string[], changes: RewriteChange[]): string[] {
     }
   }
   return result;
+}
+
+/**
+ * Lines that name the pushed repository, found independently of the engine: the path as a whole word,
+ * alone, after a host (`x.y/`, `host:port/`), after a variable standing for one (`${R}/`, `}}/`), and
+ * for Docker Hub after `library/`; a one-component path alone only with `:tag` or `@digest`.
+ */
+function mentionLines(content: string, image: PushedImage): number[] {
+  const dockerHub = ['docker.io', 'index.docker.io', 'registry-1.docker.io'].includes(image.registry);
+  const path = dockerHub ? image.repository.replace(/^library\//, '') : image.repository;
+  const escaped = path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  const host = String.raw`(?:[\w-]+(?:\.[\w-]+)+(?::\d+)?|localhost(?::\d+)?|\$\{?\w+\}?|\}\})/`;
+  const prefix = dockerHub ? `(?:(?:(?:${host})?library/)|${host})` : host;
+  const alone = path.includes('/') ? '' : String.raw`(?=:\w|@)`;
+  const qualified = new RegExp(String.raw`(?:^|[^\w.\-/:\[\]])${prefix}${escaped}(?![\w.\-/])`, 'i');
+  const bare = new RegExp(String.raw`(?:^|[^\w.\-/:\[\]])${escaped}(?![\w.\-/])${alone}`, 'i');
+  return content
+    .split('\n')
+    .flatMap((line, index) => (qualified.test(line) || bare.test(line) ? [index + 1] : []));
 }
 
 describe('rewriteImageRefs golden cases', () => {
@@ -106,7 +127,28 @@ describe('rewriteImageRefs golden cases', () => {
       expect(result.skipped.map(({ file, line }) => `${file}:${line}`)).toEqual(
         spec.skipped.map(({ file, line }) => `${file}:${line}`),
       );
-      result.skipped.forEach((skip, index) => expect(skip.reason).toContain(spec.skipped[index]?.reason));
+      result.skipped.forEach((skip, index) => {
+        expect(skip.reason).toContain(spec.skipped[index]?.reason);
+        expect(skip.kind, skip.reason).toBe(spec.skipped[index]?.kind);
+      });
+
+      // No silent miss: every mention is pinned by a change or has a skip at its own line.
+      const changedAt = new Set(result.changes.map((change) => `${change.file}:${change.line}`));
+      const skippedAt = new Set(result.skipped.map((skip) => `${skip.file}:${skip.line}`));
+      const mentioned = new Map(
+        result.mentions.map((mention) => [`${mention.file}:${mention.line}`, mention]),
+      );
+      for (const { file, content } of files) {
+        for (const line of mentionLines(content, spec.image)) {
+          const mention = mentioned.get(`${file}:${line}`);
+          expect(mention, `${file}:${line} is a mention`).toBeDefined();
+          if (mention?.outcome === 'pinned') {
+            expect(changedAt.has(`${file}:${mention.changedLine}`), `${file}:${line} pinned`).toBe(true);
+          } else {
+            expect(skippedAt.has(`${file}:${line}`), `${file}:${line} skipped`).toBe(true);
+          }
+        }
+      }
     } finally {
       rmSync(work, { recursive: true, force: true });
     }

@@ -16,6 +16,8 @@ describe('parseImageReference', () => {
     ['docker.io/nginx', 'docker.io', 'library/nginx', undefined, undefined],
     ['docker.io/library/nginx:latest', 'docker.io', 'library/nginx', 'latest', undefined],
     ['index.docker.io/library/nginx', 'docker.io', 'library/nginx', undefined, undefined],
+    ['registry-1.docker.io/nginx:1.27', 'docker.io', 'library/nginx', '1.27', undefined],
+    ['Registry-1.Docker.io/bitnami/redis', 'docker.io', 'bitnami/redis', undefined, undefined],
     ['Index.Docker.IO/grafana/grafana:11.0.0', 'docker.io', 'grafana/grafana', '11.0.0', undefined],
     ['myreg.azurecr.io/payments/api:1.4.2', 'myreg.azurecr.io', 'payments/api', '1.4.2', undefined],
     ['MyReg.AzureCR.io/payments/api:1.4.2', 'myreg.azurecr.io', 'payments/api', '1.4.2', undefined],
@@ -101,6 +103,8 @@ describe('sameRepository', () => {
 
   it('treats docker.io spellings as one registry', () => {
     expect(sameRepository(ref('nginx'), ref('index.docker.io/library/nginx:1'))).toBe(true);
+    expect(sameRepository(ref('library/nginx'), ref('registry-1.docker.io/nginx'))).toBe(true);
+    expect(sameRepository(ref('docker.io/nginx'), ref('docker.io/library/nginx'))).toBe(true);
     expect(sameRepository(ref('nginx'), ref('ghcr.io/library/nginx'))).toBe(false);
   });
 
@@ -122,6 +126,7 @@ describe('canonicalRegistry', () => {
   it.each([
     ['MyReg.azurecr.io', {}, 'myreg.azurecr.io'],
     ['index.docker.io', {}, 'docker.io'],
+    ['REGISTRY-1.docker.io', {}, 'docker.io'],
     ['cdn.example.com', { 'MyReg.azurecr.io': ['CDN.example.com'] }, 'myreg.azurecr.io'],
   ])('%s → %s', (host, aliases, expected) => {
     expect(canonicalRegistry(host, aliases)).toBe(expected);

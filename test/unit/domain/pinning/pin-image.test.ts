@@ -235,6 +235,7 @@ describe('pinImage (push mode)', () => {
         auth: { username: 'x-access-token', password: TOKEN },
         eventId: 'evt-1',
         tokenSetting: 'GITOPS_TOKEN',
+        paths: ['apps/**'],
       },
     ]);
     expect(notifications()).toEqual([
@@ -268,7 +269,7 @@ describe('pinImage (push mode)', () => {
         },
       },
     ]);
-    expect(log.all()).toMatch(/committed \([0-9a-f]{12}; 2 file\(s\), 0 reference\(s\) skipped\)/);
+    expect(log.all()).toMatch(/committed \([0-9a-f]{12}; 2 file\(s\), no mention skipped\)/);
     expect(log.all()).not.toContain(TOKEN);
   });
 
@@ -310,15 +311,16 @@ describe('pinImage (push mode)', () => {
 
   it('reports what the engine skipped, and sends nothing to routes that do not want pinned', async () => {
     const files = { 'apps/values.yaml': `image: ${REF}:\${TAG}\n` };
-    const { deps, notifications } = setup({ files });
+    const { deps, notifications, log } = setup({ files });
     const outcome = await pinImage(
       deps,
       request({ paths: ['**/*.yaml'], notify: [{ channel: 'quiet', kinds: ['pushed'] }] }),
     );
     expect(outcome).toMatchObject({ kind: 'pinned', result: 'no-change' });
     expect(outcome.kind === 'pinned' && outcome.skipped).toEqual([
-      { file: 'apps/values.yaml', line: 1, reason: expect.any(String) },
+      { file: 'apps/values.yaml', line: 1, kind: 'templated', reason: expect.any(String) },
     ]);
+    expect(log.all()).toMatch(/no-change \(no commit; 0 file\(s\), 1 mention skipped: 1 templated\)/);
     expect(notifications()).toEqual([]);
   });
 
@@ -541,7 +543,7 @@ describe('pinImage failures', () => {
       expect(log.lines.at(-1)).toMatchObject({
         level: 'error',
         message: expect.stringMatching(
-          /Moved to pin-requests-poison \(retrying cannot help\); fix the cause, then move the message back to pin-requests/,
+          /Moved to pin-requests-poison \(retrying cannot help\); fix the cause, then replay it: acr-autopilot poison requeue pin-requests --id [0-9a-f]{32}$/,
         ),
       });
     },

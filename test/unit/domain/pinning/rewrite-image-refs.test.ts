@@ -38,7 +38,9 @@ describe('rewriteImageRefs', () => {
     const result = rewriteImageRefs(files, image);
     expect(result.files.map((f) => f.file)).toEqual(['a.yaml', 'd.yaml']);
     expect(files).toEqual(copy);
-    expect(result.skipped).toEqual([]);
+    expect(result.skipped).toEqual([
+      { file: 'b.yaml', line: 1, kind: 'other-tag', reason: 'other tag 1.4.1 (pushed 1.4.2)' },
+    ]);
   });
 
   it('reports whole lines before and after, without line breaks or a byte-order mark', () => {
@@ -65,16 +67,29 @@ describe('rewriteImageRefs', () => {
   });
 
   it.each([
-    ['a Go template', `{{- if .Values.enabled }}\nimage: ${REF}:1.4.2\n{{- end }}\n`, 1],
-    ['a tab indent', `spec:\n\timage: ${REF}:1.4.2\n`, 2],
-    ['an unclosed flow map', `a: b\nspec: {image: ${REF}:1.4.2\n`, 3],
-    ['an unclosed quote (reported where the parser gives up)', `a: b\nimage: "${REF}:1.4.2\n`, 3],
-  ])('skips %s with the parse error and its line, leaving the file alone', (_name, content, line) => {
-    const result = rewrite(content);
-    expect(result.files).toEqual([]);
-    expect(result.skipped).toHaveLength(1);
-    expect(result.skipped[0]).toMatchObject({ file: 'f.yaml', line });
-    expect(result.skipped[0]?.reason).toMatch(/^not valid YAML: /);
+    ['a Go template', `{{- if .Values.enabled }}\nimage: ${REF}:1.4.2\n{{- end }}\n`, 'templated', 1],
+    ['a tab indent', `spec:\n\timage: ${REF}:1.4.2\n`, 'invalid-yaml', 2],
+    ['an unclosed flow map', `a: b\nspec: {image: ${REF}:1.4.2\n`, 'invalid-yaml', 3],
+    ['an unclosed quote (the parser gives up later)', `a: b\nimage: "${REF}:1.4.2\n`, 'invalid-yaml', 3],
+  ])(
+    'skips %s at the line naming the repository with the parse error and its line',
+    (_n, content, kind, at) => {
+      const result = rewrite(content);
+      expect(result.files).toEqual([]);
+      expect(result.skipped).toHaveLength(1);
+      expect(result.skipped[0]).toMatchObject({ file: 'f.yaml', line: 2, kind });
+      expect(result.skipped[0]?.reason).toMatch(/^not valid YAML: /);
+      if (at !== 2) expect(result.skipped[0]?.reason).toContain(`(at line ${at})`);
+      expect(result.mentions).toEqual([{ file: 'f.yaml', line: 2, outcome: 'skipped' }]);
+    },
+  );
+
+  it('reports a broken file that names no repository path as a whole where the parser gave up', () => {
+    const result = rewrite(`a: b\nimage: "${REF}-worker:1.4.2\n`);
+    expect(result.skipped).toEqual([
+      { file: 'f.yaml', line: 3, kind: 'invalid-yaml', reason: expect.stringMatching(/^not valid YAML: /) },
+    ]);
+    expect(result.mentions).toEqual([]);
   });
 
   it('never throws on garbage', () => {
@@ -88,23 +103,32 @@ describe('rewriteImageRefs', () => {
     ['a multi-line plain scalar', `image: ${REF}\n  :1.4.2\n`, 'spans several lines'],
     ['a variable', `image: ${REF}:\${TAG}\n`, 'contains variable'],
     ['a template expression', `image: "${REF}:{{ .Chart.AppVersion }}"\n`, 'contains variable'],
-    ['an upper-case path', `image: myreg.azurecr.io/Payments/API:1.4.2\npath: payments/api\n`, 'lowercase'],
+    ['an upper-case path', `image: myreg.azurecr.io/Payments/API:1.4.2\n`, 'lowercase'],
   ])('skips %s that names the repository', (_name, content, reason) => {
-    const result = rewrite(content);
+    // A trailing comment makes the file name the path the way the screen looks for it.
+    const result = rewrite(`${content}# payments/api\n`);
     expect(result.files).toEqual([]);
-    expect(result.skipped).toHaveLength(1);
+    expect(result.skipped.map((skip) => skip.kind)).toEqual([expect.any(String), 'comment']);
     expect(result.skipped[0]?.reason).toContain(reason);
   });
 
-  it('does not mention variables or bad references that cannot be this image', () => {
-    expect(rewrite(`image: \${IMAGE}\nother: ${REF}\nimage2: nginx:\${V}\n`).skipped).toEqual([]);
+  it('reports only the variables and bad references that name the repository', () => {
+    expect(rewrite(`image: \${IMAGE}\nother: ${REF}\nimage2: nginx:\${V}\n`).skipped).toEqual([
+      { file: 'f.yaml', line: 2, kind: 'not-an-image-field', reason: expect.stringContaining('`other`') },
+    ]);
   });
 
-  it('notes an untagged reference only when latest was pushed', () => {
-    expect(rewrite(`image: ${REF}\n`).skipped).toEqual([]);
-    const latest = rewrite(`image: ${REF}\n`, {}, { ...image, tag: 'latest' });
-    expect(latest.files).toEqual([]);
-    expect(latest.skipped[0]?.reason).toContain('no tag');
+  it('reads a reference without a tag as :latest', () => {
+    expect(rewrite(`image: ${REF}\n`).skipped).toEqual([
+      { file: 'f.yaml', line: 1, kind: 'other-tag', reason: 'no tag, so it runs latest (pushed 1.4.2)' },
+    ]);
+    const latest = { ...image, tag: 'latest' };
+    expect(rewrite(`image: ${REF} # app\n`, {}, latest).content).toBe(`image: ${REF}:latest@${NEW} # app\n`);
+    expect(rewrite(`image: "${REF}"\n`, { render: 'digest-only' }, latest).content).toBe(
+      `image: "${REF}@${NEW}"\n`,
+    );
+    // A digest without a tag is not latest: nothing says which tag it was.
+    expect(rewrite(`image: ${REF}@${OLD}\n`, {}, latest).skipped[0]).toMatchObject({ kind: 'no-tag' });
   });
 
   it('keeps YAML tags and anchors in front of the edited value', () => {
@@ -228,6 +252,51 @@ describe('rewriteImageRefs', () => {
     expect(rewrite(content, { mode: 'follow', render: 'digest-only' }).content).toBe(
       `image: ${REF}@${NEW}\n`,
     );
+  });
+
+  describe('Helm values shapes', () => {
+    it('reads an image beside a tag key only in Helm values, not in other Kubernetes objects', () => {
+      const values = `exporter:\n  image: ${REF}\n  version: 1.4.2\n`;
+      expect(rewrite(values).content).toBe(`exporter:\n  image: ${REF}\n  version: 1.4.2@${NEW}\n`);
+      // A Prometheus object's image is used as written: without a tag it is latest, whatever `version` says.
+      const prometheus = `apiVersion: monitoring.coreos.com/v1\nkind: Prometheus\nspec:\n  image: ${REF}\n  version: 1.4.2\n`;
+      const result = rewrite(prometheus);
+      expect(result.files).toEqual([]);
+      expect(result.skipped).toMatchObject([
+        { line: 4, kind: 'other-tag', reason: expect.stringMatching(/latest/) },
+      ]);
+    });
+
+    it('reads values under kustomize helmCharts valuesInline and Argo CD valuesObject, with their global registry', () => {
+      const kustomization = `helmCharts:\n  - name: api\n    valuesInline:\n      global: {imageRegistry: myreg.azurecr.io}\n      image: {registry: docker.io, repository: payments/api, tag: 1.4.2}\n`;
+      expect(rewrite(kustomization, {}, image, 'kustomization.yaml').content).toContain(`tag: 1.4.2@${NEW}}`);
+      const application = `apiVersion: argoproj.io/v1alpha1\nkind: Application\nspec:\n  source:\n    helm:\n      valuesObject:\n        global:\n          image:\n            registry: myreg.azurecr.io\n        api:\n          image: {repository: payments/api, tag: 1.4.2}\n`;
+      expect(rewrite(application).content).toContain(`tag: 1.4.2@${NEW}}`);
+    });
+
+    it('keeps a global registry to the values it belongs to', () => {
+      const content = `global: {imageRegistry: myreg.azurecr.io}\n---\napi:\n  image: {repository: payments/api, tag: 1.4.2}\n`;
+      expect(rewrite(content).skipped).toMatchObject([{ line: 4, kind: 'other-registry' }]);
+    });
+
+    it('refuses to write a non-sha256 digest into a bare-hex sha field', () => {
+      const sha512 = `sha512:${'ab'.repeat(64)}`;
+      const content = `image:\n  repository: ${REF}\n  tag: 1.4.2\n  sha: ""\n`;
+      const result = rewrite(content, {}, { ...image, digest: sha512 });
+      expect(result.files).toEqual([]);
+      expect(result.skipped).toMatchObject([
+        { line: 2, kind: 'cannot-edit', reason: expect.stringContaining('sha') },
+      ]);
+      // A digest field in the prefixed form takes it.
+      expect(
+        rewrite(content.replace('sha: ""', 'digest: ""'), {}, { ...image, digest: sha512 }).content,
+      ).toContain(`digest: "${sha512}"`);
+    });
+
+    it('keeps the tag form and the digest form of a digest-only render in split fields', () => {
+      const content = `image:\n  registry: myreg.azurecr.io\n  image: payments/api\n  tag: 1.4.2\n  digest: ${OLD}\n`;
+      expect(rewrite(content, { render: 'digest-only' }).content).toBe(content.replace(OLD, NEW));
+    });
   });
 
   it('puts the digest into the tag of a split Helm reference even for digest-only', () => {

@@ -149,7 +149,25 @@ describe('rewriteImageRefs properties', () => {
         const all = spec.docs.flatMap((doc) => doc.containers);
         const changing = all.filter((c) => c.kind === 'pushed' || c.kind === 'old-digest');
 
-        expect(result.skipped).toEqual([]);
+        // Every other mention of the repository is reported, with why.
+        const skippedKinds: Partial<Record<Kind, string>> = {
+          pinned: 'already-pinned',
+          'other-tag': 'other-tag',
+          'docker-hub': 'other-registry',
+        };
+        const expectedSkips = [
+          ...all.flatMap((c) => skippedKinds[c.kind] ?? []),
+          ...spec.docs.flatMap((doc) =>
+            doc.extras
+              .filter((extra) => extra.value.includes('payments/api'))
+              .map(() => 'not-an-image-field'),
+          ),
+        ];
+        expect(result.skipped.map((skip) => skip.kind).sort()).toEqual(expectedSkips.sort());
+        expect(result.mentions.filter((mention) => mention.outcome === 'pinned')).toHaveLength(
+          changing.length,
+        );
+        expect(result.mentions).toHaveLength(changing.length + expectedSkips.length);
         expect(result.files.length).toBe(changing.length > 0 ? 1 : 0);
         const output = result.files[0]?.content ?? content;
 
@@ -220,7 +238,10 @@ describe('rewriteImageRefs properties', () => {
           .join('');
         const result = rewriteImageRefs([{ file: 'values.yaml', content }], image);
         const output = result.files[0]?.content ?? content;
-        expect(result.skipped).toEqual([]);
+        // A block on another tag is reported at its repository line (the line that names the image).
+        expect(result.skipped.map((skip) => skip.kind)).toEqual(
+          blocks.filter((b) => b.tag !== '1.4.2').map(() => 'other-tag'),
+        );
 
         const expected = toData(content)[0] as Record<string, Record<string, string>>;
         for (const b of blocks) {
