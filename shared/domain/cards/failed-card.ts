@@ -1,5 +1,6 @@
 import type { NotificationPayload } from '../messages/action-messages';
 import { queueNames } from '../messages/queues';
+import { queueOfPoison, replayCommand } from '../messages/replay-command';
 import {
   adaptiveCard,
   codeBlock,
@@ -37,7 +38,7 @@ export function failedCard(payload: Failed, _context: CardContext): AdaptiveCard
     .filter(Boolean)
     .join(' · ');
   const title = `${actionNames[payload.action]} failed${subject ? `: ${subject}` : ''}`;
-  const queue = actionQueues[payload.action];
+  const queue = payload.parkedOn ? queueOfPoison(payload.parkedOn) : actionQueues[payload.action];
   const poison = payload.parkedOn ?? 'its poison queue';
   const sentence = firstSentence(payload.error);
   const facts: Fact[] = [
@@ -60,10 +61,18 @@ export function failedCard(payload: Failed, _context: CardContext): AdaptiveCard
       textBlock(
         payload.poisoned
           ? `It failed ${count(payload.attempts, 'time')} and went to ${payload.parkedOn ? `the poison queue ${poison}` : poison}. ` +
-              `Fix the cause, then move the message back to ${queue} (e.g. with Azure Storage Explorer) to run it again.`
+              'Fix the cause, then replay it with:'
           : `It failed ${count(payload.attempts, 'time')} so far; the queue will try again.`,
         { isSubtle: true },
       ),
+      ...(payload.poisoned
+        ? [
+            codeBlock(safe(replayCommand(queue, payload.event?.dedupeKey)), {
+              size: 'Small',
+              spacing: 'None',
+            }),
+          ]
+        : []),
     ],
     hasMore
       ? [

@@ -174,6 +174,30 @@ describe('buildTeamsMessage', () => {
       ]);
     });
 
+    it('summarizes why references were skipped, over every skip even when the list was cut', () => {
+      const payload = loadFixtureOf('pinned', 'pinned');
+      const kinds = (kind: string, n: number) =>
+        Array.from({ length: n }, (_, i) => ({
+          file: `apps/${kind}-${i}.yaml`,
+          line: 3,
+          reason: kind,
+          kind,
+        }));
+      const skipped = [...kinds('templated', 1), ...kinds('other-tag', 2)];
+      expect(textOf(buildTeamsMessage({ ...payload, skipped }, envelope))).toContain(
+        'Skipped references (3)\n3 mentions skipped: 2 other tag, 1 templated\n',
+      );
+      // The notification carries the summary over the whole list when the list had to be cut.
+      const cut = {
+        ...payload,
+        skipped: skipped.slice(0, 1),
+        skipSummary: '40 mentions skipped: 40 other tag',
+      };
+      expect(textOf(buildTeamsMessage(cut, envelope))).toContain('40 mentions skipped: 40 other tag');
+      // Skips without kinds (older messages) get no summary line.
+      expect(textOf(buildTeamsMessage(payload, envelope))).not.toContain('mentions skipped');
+    });
+
     it('states a no-change outcome plainly', () => {
       const text = textOf(buildTeamsMessage(loadCardFixture('pinned-no-change'), envelope));
       expect(text).toContain('Already pinned: payments/api:1.14.2 in fleet');
@@ -314,12 +338,18 @@ describe('buildTeamsMessage', () => {
       expect(text).toContain('Attempts: 5');
       expect(text).toContain('Queue: moved to pin-requests-poison');
       expect(text).toContain('went to the poison queue pin-requests-poison');
+      // The exact command that replays every parked message of this event, in a copyable block.
+      expect(text).toContain(
+        'Fix the cause, then replay it with:\nacr-autopilot poison requeue pin-requests --id 0c36936574fa27a43e677746139dde48\n',
+      );
+      expect(text).not.toMatch(/Storage Explorer|move the message back/);
       expect(card.actions?.[0]).toMatchObject({ type: 'Action.ShowCard', title: 'Show full error' });
     });
 
     it('says the queue will retry when the message is not poisoned yet', () => {
       const card = cardIn(buildTeamsMessage(loadCardFixture('failed-retrying'), envelope));
       expect(texts(card).join('\n')).toContain('Queue: deploy-requests (will be retried)');
+      expect(texts(card).join('\n')).not.toContain('acr-autopilot');
       expect(card.actions).toBeUndefined();
     });
 
