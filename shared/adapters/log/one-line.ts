@@ -14,3 +14,19 @@ export function oneLine(message: string): string {
     (char) => named[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }
+
+/**
+ * The one-line message with its fields appended as ` name=value` (in the order given, unset ones
+ * left out); a value with a space, a quote or an `=` is written as a JSON string so the line still
+ * splits back into the same fields.
+ */
+export function lineWithFields(message: string, fields?: Readonly<Record<string, unknown>>): string {
+  let line = oneLine(message);
+  if (!fields) return line;
+  for (const [name, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    const text = oneLine(String(value));
+    line += ` ${name}=${text === '' || /[\s"=]/.test(text) ? JSON.stringify(text) : text}`;
+  }
+  return line;
+}
