@@ -9,5 +9,10 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // The reliability suite's summary table (test/e2e/reliability/) after the default report.
+    reporters: [
+      'default',
+      fileURLToPath(new URL('../test/helpers/reliability-reporter.ts', import.meta.url)),
+    ],
   },
 });
