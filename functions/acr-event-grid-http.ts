@@ -2,9 +2,8 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { readJsonBody } from '../shared/adapters/http/read-json-body';
 import { toHttpResponse } from '../shared/adapters/http/to-http-response';
 import { loggerFor } from '../shared/adapters/log/context-logger';
-import { parseEventGridDelivery } from '../shared/domain/events/parse-event-grid';
-import { ingestDelivery } from '../shared/domain/ingest/ingest-delivery';
-import { getRuntime } from '../shared/runtime/composition-root';
+import { timedIngress } from '../shared/adapters/telemetry/timed-ingress';
+import { getRuntime, runtimeMetrics } from '../shared/runtime/composition-root';
 
 /**
  * Event Grid over plain HTTP, for Microsoft Entra protected delivery: the Event Grid trigger never
@@ -19,6 +18,8 @@ export async function acrEventGridHttp(
   const log = loggerFor(context);
   try {
     const runtime = await getRuntime(log);
+    const { parseEventGridDelivery } = await import('../shared/domain/events/parse-event-grid.js');
+    const { ingestDelivery } = await import('../shared/domain/ingest/ingest-delivery.js');
     const verifier = runtime.entraVerifier();
     if (!verifier) {
       return {
@@ -45,6 +46,7 @@ export async function acrEventGridHttp(
     const answer = await ingestDelivery(
       runtime.ingestDeps(log),
       parseEventGridDelivery(body, runtime.parseContext()),
+      { via: 'event-grid-http' },
     );
     if (answer.kind === 'validation') {
       log.info('Event Grid subscription validated');
@@ -67,5 +69,5 @@ app.http('acrEventGridHttp', {
   methods: ['POST', 'OPTIONS'],
   authLevel: 'function',
   route: 'acr/eventgrid',
-  handler: acrEventGridHttp,
+  handler: timedIngress('acrEventGridHttp', acrEventGridHttp, runtimeMetrics),
 });

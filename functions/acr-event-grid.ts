@@ -1,8 +1,7 @@
 import { app, type EventGridEvent, type InvocationContext } from '@azure/functions';
 import { loggerFor } from '../shared/adapters/log/context-logger';
-import { parseEventGridEvent } from '../shared/domain/events/parse-event-grid';
-import { ingestDelivery } from '../shared/domain/ingest/ingest-delivery';
-import { getRuntime } from '../shared/runtime/composition-root';
+import { timedIngress } from '../shared/adapters/telemetry/timed-ingress';
+import { getRuntime, runtimeMetrics } from '../shared/runtime/composition-root';
 
 /**
  * Event Grid trigger (Event Grid schema or CloudEvents; the runtime answers the validation handshake).
@@ -12,11 +11,15 @@ import { getRuntime } from '../shared/runtime/composition-root';
 export async function acrEventGrid(event: EventGridEvent, context: InvocationContext): Promise<void> {
   const log = loggerFor(context);
   const runtime = await getRuntime(log);
-  const answer = await ingestDelivery(runtime.ingestDeps(log), [
-    parseEventGridEvent(event, runtime.parseContext()),
-  ]);
+  const { parseEventGridEvent } = await import('../shared/domain/events/parse-event-grid.js');
+  const { ingestDelivery } = await import('../shared/domain/ingest/ingest-delivery.js');
+  const answer = await ingestDelivery(
+    runtime.ingestDeps(log),
+    [parseEventGridEvent(event, runtime.parseContext())],
+    { via: 'event-grid-trigger' },
+  );
   if (answer.kind === 'validation')
     log.info('subscription validation event reached the function; the runtime answers the handshake');
 }
 
-app.eventGrid('acrEventGrid', { handler: acrEventGrid });
+app.eventGrid('acrEventGrid', { handler: timedIngress('acrEventGrid', acrEventGrid, runtimeMetrics) });

@@ -3,11 +3,10 @@ import { loggerFor } from '../shared/adapters/log/context-logger';
 import { readJsonBody } from '../shared/adapters/http/read-json-body';
 import { toHttpResponse } from '../shared/adapters/http/to-http-response';
 import { verifySharedSecret } from '../shared/adapters/http/verify-shared-secret';
-import { parseAcrWebhook } from '../shared/domain/events/parse-acr-webhook';
+import { timedIngress } from '../shared/adapters/telemetry/timed-ingress';
 import { InvalidEventError } from '../shared/domain/errors';
-import { ingestOutcome } from '../shared/domain/ingest/ingest-outcome';
 import { deliveryRegion, regionHeader, regionQueryParameter } from '../shared/domain/ingest/record-arrival';
-import { getRuntime } from '../shared/runtime/composition-root';
+import { getRuntime, runtimeMetrics } from '../shared/runtime/composition-root';
 
 /**
  * ACR native webhook: authenticate the shared header, parse, dedupe, queue, answer. ACR waits 5 s and
@@ -20,6 +19,8 @@ export async function acrWebhook(
   const log = loggerFor(context);
   try {
     const runtime = await getRuntime(log);
+    const { parseAcrWebhook } = await import('../shared/domain/events/parse-acr-webhook.js');
+    const { ingestOutcome } = await import('../shared/domain/ingest/ingest-outcome.js');
     const header = runtime.loaded.config.ingress.webhookHeader;
     verifySharedSecret(request.headers.get(header), runtime.settings.webhookSecrets, header);
     // A regional webhook names its replica (`?region=` or `x-acr-region`) for the replication gate.
@@ -30,7 +31,7 @@ export async function acrWebhook(
       runtime.ingestDeps(log),
       parseAcrWebhook(body, runtime.parseContext()),
       'ACR webhook',
-      { region },
+      { region, via: 'acr-webhook' },
     );
     if (answer.kind !== 'accepted')
       return { status: 200, jsonBody: { ignored: answer.kind === 'ignored' ? answer.reason : answer.kind } };
@@ -51,5 +52,5 @@ app.http('acrWebhook', {
   methods: ['POST'],
   authLevel: 'function',
   route: 'acr/webhook',
-  handler: acrWebhook,
+  handler: timedIngress('acrWebhook', acrWebhook, runtimeMetrics),
 });

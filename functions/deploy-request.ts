@@ -1,7 +1,6 @@
 import { app, type InvocationContext } from '@azure/functions';
 import { loggerFor } from '../shared/adapters/log/context-logger';
-import { runQueueConsumer } from '../shared/adapters/queue/queue-consumer';
-import { deployImage, deployQueue } from '../shared/domain/deploy/deploy-image';
+import { queueNames } from '../shared/domain/messages/queues';
 import { getRuntime } from '../shared/runtime/composition-root';
 
 /**
@@ -13,6 +12,8 @@ import { getRuntime } from '../shared/runtime/composition-root';
 export async function deployRequest(message: unknown, context: InvocationContext): Promise<void> {
   const log = loggerFor(context);
   const runtime = await getRuntime(log);
+  const { runQueueConsumer } = await import('../shared/adapters/queue/queue-consumer.js');
+  const { deployImage, deployQueue } = await import('../shared/domain/deploy/deploy-image.js');
   await runQueueConsumer(
     runtime.consumerDeps(log, deployQueue),
     deployQueue,
@@ -23,7 +24,7 @@ export async function deployRequest(message: unknown, context: InvocationContext
 }
 
 app.storageQueue('deployRequest', {
-  queueName: deployQueue.queue,
+  queueName: queueNames.deploy,
   connection: 'AzureWebJobsStorage',
   handler: deployRequest,
 });

@@ -1,7 +1,6 @@
 import { app, type InvocationContext } from '@azure/functions';
 import { loggerFor } from '../shared/adapters/log/context-logger';
-import { runQueueConsumer } from '../shared/adapters/queue/queue-consumer';
-import { handleNotification, notifyQueue } from '../shared/domain/notify/handle-notification';
+import { queueNames } from '../shared/domain/messages/queues';
 import { getRuntime } from '../shared/runtime/composition-root';
 
 /**
@@ -11,6 +10,8 @@ import { getRuntime } from '../shared/runtime/composition-root';
 export async function notifyTeams(message: unknown, context: InvocationContext): Promise<void> {
   const log = loggerFor(context);
   const runtime = await getRuntime(log);
+  const { runQueueConsumer } = await import('../shared/adapters/queue/queue-consumer.js');
+  const { handleNotification, notifyQueue } = await import('../shared/domain/notify/handle-notification.js');
   await runQueueConsumer(
     runtime.consumerDeps(log, notifyQueue),
     notifyQueue,
@@ -21,7 +22,7 @@ export async function notifyTeams(message: unknown, context: InvocationContext):
 }
 
 app.storageQueue('notifyTeams', {
-  queueName: notifyQueue.queue,
+  queueName: queueNames.notify,
   connection: 'AzureWebJobsStorage',
   handler: notifyTeams,
 });

@@ -1,7 +1,6 @@
 import { app, type InvocationContext } from '@azure/functions';
 import { loggerFor } from '../shared/adapters/log/context-logger';
-import { runQueueConsumer } from '../shared/adapters/queue/queue-consumer';
-import { pinImage, pinQueue } from '../shared/domain/pinning/pin-image';
+import { queueNames } from '../shared/domain/messages/queues';
 import { getRuntime } from '../shared/runtime/composition-root';
 
 /**
@@ -11,6 +10,8 @@ import { getRuntime } from '../shared/runtime/composition-root';
 export async function pinRequest(message: unknown, context: InvocationContext): Promise<void> {
   const log = loggerFor(context);
   const runtime = await getRuntime(log);
+  const { runQueueConsumer } = await import('../shared/adapters/queue/queue-consumer.js');
+  const { pinImage, pinQueue } = await import('../shared/domain/pinning/pin-image.js');
   await runQueueConsumer(
     runtime.consumerDeps(log, pinQueue),
     pinQueue,
@@ -21,7 +22,7 @@ export async function pinRequest(message: unknown, context: InvocationContext): 
 }
 
 app.storageQueue('pinRequest', {
-  queueName: pinQueue.queue,
+  queueName: queueNames.pin,
   connection: 'AzureWebJobsStorage',
   handler: pinRequest,
 });

@@ -1,7 +1,6 @@
 import { app, type InvocationContext } from '@azure/functions';
 import { loggerFor } from '../shared/adapters/log/context-logger';
-import { runQueueConsumer } from '../shared/adapters/queue/queue-consumer';
-import { handleRetentionRequest, retentionQueue } from '../shared/domain/retention/retention-request';
+import { queueNames } from '../shared/domain/messages/queues';
 import { getRuntime } from '../shared/runtime/composition-root';
 
 /**
@@ -11,6 +10,9 @@ import { getRuntime } from '../shared/runtime/composition-root';
 export async function retentionRequest(message: unknown, context: InvocationContext): Promise<void> {
   const log = loggerFor(context);
   const runtime = await getRuntime(log);
+  const { runQueueConsumer } = await import('../shared/adapters/queue/queue-consumer.js');
+  const { handleRetentionRequest, retentionQueue } =
+    await import('../shared/domain/retention/retention-request.js');
   await runQueueConsumer(
     runtime.consumerDeps(log, retentionQueue),
     retentionQueue,
@@ -21,7 +23,7 @@ export async function retentionRequest(message: unknown, context: InvocationCont
 }
 
 app.storageQueue('retentionRequest', {
-  queueName: retentionQueue.queue,
+  queueName: queueNames.retention,
   connection: 'AzureWebJobsStorage',
   handler: retentionRequest,
 });

@@ -2,8 +2,6 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { loggerFor } from '../shared/adapters/log/context-logger';
 import { toHttpResponse } from '../shared/adapters/http/to-http-response';
 import { ConfigError } from '../shared/domain/errors';
-import { retentionRunJson } from '../shared/domain/retention/retention-run-json';
-import { runRetention, selectRegistries } from '../shared/domain/retention/run-retention';
 import { getRuntime } from '../shared/runtime/composition-root';
 
 /**
@@ -19,6 +17,8 @@ export async function retentionRun(
   const log = loggerFor(context);
   try {
     const runtime = await getRuntime(log);
+    const { retentionRunJson } = await import('../shared/domain/retention/retention-run-json.js');
+    const { runRetention, selectRegistries } = await import('../shared/domain/retention/run-retention.js');
     const retention = runtime.loaded.config.retention;
     if (!retention) {
       return {

@@ -1,6 +1,6 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import { loggerFor } from '../shared/adapters/log/context-logger';
-import { retentionTick, runScheduledRetention } from '../shared/domain/retention/retention-schedule';
+import { retentionTick } from '../shared/domain/retention/retention-tick';
 import { getRuntime } from '../shared/runtime/composition-root';
 
 /**
@@ -11,6 +11,7 @@ import { getRuntime } from '../shared/runtime/composition-root';
 export async function retentionTimer(_timer: Timer, context: InvocationContext): Promise<void> {
   const log = loggerFor(context);
   const runtime = await getRuntime(log);
+  const { runScheduledRetention } = await import('../shared/domain/retention/retention-schedule.js');
   const retention = runtime.loaded.config.retention;
   if (!retention) return;
   const outcome = await runScheduledRetention(runtime.retentionDeps(log), {

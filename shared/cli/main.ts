@@ -10,8 +10,10 @@ import { checkRequiredOptions, type ExitWith } from './command-kit';
 import { configCommand } from './config-command';
 import { deployCommand } from './deploy-command';
 import { pinCommand } from './pin-command';
+import { poisonCommand, queuesCommand } from './queue-command';
 import { retentionCommand } from './retention-command';
 import { simulateCommand } from './simulate-command';
+import { traceCommand } from './trace-command';
 
 /**
  * The whole command tree: each command is defined (options, description, example) in its own file.
@@ -37,6 +39,9 @@ export function buildProgram(io: CliIo, exit: ExitWith = () => undefined): Comma
     cardCommand,
     deployCommand,
     retentionCommand,
+    traceCommand,
+    queuesCommand,
+    poisonCommand,
   ]) {
     program.addCommand(define(io, exit));
   }

@@ -35,11 +35,50 @@ export interface AppSettings {
   /** Accepted values of the ACR webhook auth header: current and secondary (for rotation). */
   webhookSecrets: string[];
   storage: StorageSettings | undefined;
+  /**
+   * `APPLICATIONINSIGHTS_CONNECTION_STRING`: when set, counters, the ingress latency histogram and the
+   * decision log lines (with customDimensions) go to Application Insights through OpenTelemetry.
+   */
+  applicationInsightsConnectionString: string | undefined;
   /** Raw lookup for app settings the config names (`tokenFrom: GITOPS_TOKEN`). */
   env: Env;
 }
 
 export const storageSetting = 'AzureWebJobsStorage';
+
+/**
+ * Every app setting the app, the Functions host (`host`) or the Azure SDK (`sdk`) reads, and where it
+ * is set: `azure` (infra/app.bicep), `local` (local.settings.example.json; never set in Azure), `both`,
+ * or `readme` (an alternative form only README documents). README's "App settings" table lists them
+ * all; the settings autopilot.yaml names (`tokenFrom: GITOPS_TOKEN`) are the user's and come on top.
+ * test/unit/infra/settings-parity.test.ts keeps code, infra, example and README in step.
+ */
+export const knownAppSettings = {
+  [storageSetting]: { where: 'local', readBy: 'app' },
+  AzureWebJobsStorage__queueServiceUri: { where: 'azure', readBy: 'app' },
+  AzureWebJobsStorage__tableServiceUri: { where: 'azure', readBy: 'app' },
+  AzureWebJobsStorage__clientId: { where: 'azure', readBy: 'app' },
+  AzureWebJobsStorage__accountName: { where: 'readme', readBy: 'app' },
+  AzureWebJobsStorage__blobServiceUri: { where: 'azure', readBy: 'host' },
+  AzureWebJobsStorage__credential: { where: 'azure', readBy: 'host' },
+  AUTOPILOT_CONFIG: { where: 'both', readBy: 'app' },
+  ACR_WEBHOOK_SECRET: { where: 'both', readBy: 'app' },
+  ACR_WEBHOOK_SECRET_SECONDARY: { where: 'both', readBy: 'app' },
+  AZURE_FUNCTIONS_ENVIRONMENT: { where: 'local', readBy: 'app' },
+  AUTOPILOT_ALLOW_INSECURE_LOOPBACK: { where: 'local', readBy: 'app' },
+  AUTOPILOT_LOCAL_EVENTGRID_KEY: { where: 'local', readBy: 'app' },
+  /** The retention schedule's zone; Flex Consumption runs the host's own timers in UTC regardless. */
+  WEBSITE_TIME_ZONE: { where: 'both', readBy: 'app' },
+  /** Flex Consumption rejects it: the runtime is part of the app's config there. */
+  FUNCTIONS_WORKER_RUNTIME: { where: 'local', readBy: 'host' },
+  AZURE_CLIENT_ID: { where: 'azure', readBy: 'sdk' },
+  APPLICATIONINSIGHTS_CONNECTION_STRING: { where: 'both', readBy: 'app' },
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: { where: 'azure', readBy: 'host' },
+} as const satisfies Record<
+  string,
+  { where: 'azure' | 'local' | 'both' | 'readme'; readBy: 'app' | 'host' | 'sdk' }
+>;
+export const applicationInsightsSetting = 'APPLICATIONINSIGHTS_CONNECTION_STRING';
 
 export function readAppSettings(env: Env = process.env): AppSettings {
   const configured = env.AUTOPILOT_CONFIG?.trim();
@@ -53,6 +92,7 @@ export function readAppSettings(env: Env = process.env): AppSettings {
       (value): value is string => typeof value === 'string' && value.length > 0,
     ),
     storage: readStorageSettings(env, storageSetting),
+    applicationInsightsConnectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim() || undefined,
     env,
   };
 }

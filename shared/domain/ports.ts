@@ -1,3 +1,11 @@
+import type {
+  AttemptRecord,
+  ReceivedRecord,
+  TraceLookup,
+  TraceMatch,
+  TraceRecords,
+} from './trace/trace-records';
+
 /**
  * The side effects the domain needs, as small interfaces. Adapters in shared/adapters implement them
  * against Azure Storage; tests pass in-memory fakes or the same adapters pointed at Azurite.
@@ -17,7 +25,12 @@ export type ClaimResult =
   | 'in-flight';
 
 export interface DedupeStore {
-  claim(scope: string, key: string, options: { now: Date; windowMs: number }): Promise<ClaimResult>;
+  /** `record`: more properties stored in the same insert (ingress puts the trace's facts there). */
+  claim(
+    scope: string,
+    key: string,
+    options: { now: Date; windowMs: number; record?: Readonly<Record<string, string>> },
+  ): Promise<ClaimResult>;
   /** Marks the key handled: only now do later deliveries count as duplicates. */
   complete(scope: string, key: string, details: { now: Date; actions: number }): Promise<void>;
   /** Gives the key back after a failure, so the sender's retry is processed. */
@@ -26,12 +39,53 @@ export interface DedupeStore {
   prune(olderThan: Date): Promise<number>;
 }
 
-export interface Logger {
-  debug(message: string): void;
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
+/**
+ * What a decision line is about, carried beside its text: appended as ` correlationId=… dedupeKey=…`
+ * to the one-line message, and as customDimensions in Application Insights when telemetry is on.
+ */
+export interface LogFields {
+  /** The vendor event id every function handling the event logs (the messages' `correlationId`). */
+  correlationId?: string | undefined;
+  /** The event's dedupe key (what `acr-autopilot trace` looks up). */
+  dedupeKey?: string | undefined;
+  [name: string]: string | number | boolean | undefined;
 }
+
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+}
+
+/** How an event ended at ingress. */
+export type EventOutcome = 'accepted' | 'ignored' | 'invalid' | 'duplicate';
+
+/**
+ * How one run of a queued action ended: `failed` counts every attempt that threw, `retried` and
+ * `parked` what followed (an unreadable message is parked without an attempt).
+ */
+export type ActionOutcome = 'succeeded' | 'failed' | 'retried' | 'parked';
+
+/** Counters and the ingress latency histogram (OpenTelemetry when Application Insights is configured). */
+export interface Metrics {
+  /** One event at ingress; `source` is `ACR webhook` or `Event Grid`. */
+  event(outcome: EventOutcome, source: string): void;
+  /** One run of a queued message; `action` is the queue contract's (`fan-out`, `pin`, `deploy`, …). */
+  action(action: string, outcome: ActionOutcome): void;
+  /** Tags a retention run removed (untagged, or gone with their manifest). */
+  tagsDeleted(count: number, registry: string): void;
+  /** From request to answer at an ingress function; `status` is the HTTP status or `ok`/`error`. */
+  ingressLatency(ms: number, endpoint: string, status: number | 'ok' | 'error'): void;
+}
+
+/** Counts nothing: the default when telemetry is off, and for callers that do not measure. */
+export const noMetrics: Metrics = {
+  event: () => {},
+  action: () => {},
+  tagsDeleted: () => {},
+  ingressLatency: () => {},
+};
 
 export type Clock = () => Date;
 
@@ -86,6 +140,11 @@ export interface GitWriteInput {
   tokenSetting?: string;
   /** Tunes error hints (which token scope to grant); detected from the host when absent. */
   provider?: 'github' | 'azure-devops' | 'generic';
+  /**
+   * Globs of the files the edit reads (the rule's `paths`). When set, the tree's `list()` may leave out
+   * files no glob can match, so a large repository's other directories are never read.
+   */
+  paths?: readonly string[];
 }
 
 /** Why nothing was committed. */
@@ -171,4 +230,23 @@ export interface PullRequestResult {
 /** Opens a pull request, or updates the open one from the same branch. */
 export interface PullRequestOpener {
   openOrUpdate(input: PullRequestInput): Promise<PullRequestResult>;
+}
+
+/**
+ * Writes the records `acr-autopilot trace` reads (in the dedupe table, so they expire with it). Callers
+ * log a failure and go on: a lost trace record must never fail the delivery or the action.
+ */
+export interface TraceRecorder {
+  /** A delivery that took no dedupe claim (duplicate, in flight, nothing planned): one insert. */
+  received(record: ReceivedRecord): Promise<void>;
+  /** One run of one queue message, as the queue-consumer runner saw it: one insert. */
+  attempt(record: AttemptRecord): Promise<void>;
+}
+
+/** Reads the trace records back (the `trace` command). */
+export interface TraceReader {
+  /** The pushes a digest, a `repository:tag` or a dedupe key names, newest first. */
+  find(lookup: TraceLookup): Promise<TraceMatch[]>;
+  /** Everything stored under one dedupe key (empty lists when nothing is). */
+  read(dedupeKey: string): Promise<TraceRecords>;
 }

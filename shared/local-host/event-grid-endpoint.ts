@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import pLimit from 'p-limit';
 import type { HttpHostOptions } from './http-server';
 import { send } from './http-server';
 import { invoke } from './invoke';
@@ -23,6 +24,13 @@ function checkKey(req: IncomingMessage, url: URL, expected: string | undefined):
     : `wrong ?code= for the Event Grid endpoint; use the value of ${eventGridKeySetting}`;
 }
 
+/**
+ * Invocations of one delivery in flight at once. The Functions Event Grid extension starts one
+ * invocation per event of a batch and waits for all of them; this bounds that, so a 1,000-event batch
+ * does not open 1,000 storage requests at once.
+ */
+const eventConcurrency = 16;
+
 /** The Event Grid handshake event type (the runtime answers it, not the function). */
 const validationEventType = 'Microsoft.EventGrid.SubscriptionValidationEvent';
 
@@ -30,8 +38,9 @@ const validationEventType = 'Microsoft.EventGrid.SubscriptionValidationEvent';
  * What the Functions Event Grid extension does at `/runtime/webhooks/eventgrid?functionName=…`:
  * answers the subscription-validation handshake (Event Grid schema: `aeg-event-type:
  * SubscriptionValidation` → 200 `{validationResponse}`; CloudEvents: OPTIONS with
- * `WebHook-Request-Origin` → `WebHook-Allowed-Origin`), then invokes the function once per event.
- * A handler that throws fails the delivery with 500, so Event Grid retries it.
+ * `WebHook-Request-Origin` → `WebHook-Allowed-Origin`), then invokes the function once per event,
+ * `eventConcurrency` at a time. A handler that throws fails the delivery with 500, so Event Grid
+ * retries it (every event again; those already queued are answered as duplicates).
  */
 export async function handleEventGridRequest(
   req: IncomingMessage,
@@ -98,18 +107,25 @@ export async function handleEventGridRequest(
   if (events.length === 0) return send(res, 400, { error: 'no events in the delivery' });
 
   let failed = 0;
-  for (const event of events) {
-    try {
-      await invoke(registration, event, options.log, { deliveryCount: header(req, 'aeg-delivery-count') });
-    } catch (error) {
-      failed += 1;
-      options.log(
-        'error',
-        registration.name,
-        `failed: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
-  }
+  const limit = pLimit(eventConcurrency);
+  await Promise.all(
+    events.map((event) =>
+      limit(async () => {
+        try {
+          await invoke(registration, event, options.log, {
+            deliveryCount: header(req, 'aeg-delivery-count'),
+          });
+        } catch (error) {
+          failed += 1;
+          options.log(
+            'error',
+            registration.name,
+            `failed: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        }
+      }),
+    ),
+  );
   if (failed > 0)
     return send(res, 500, { error: `${failed} of ${events.length} event(s) failed; Event Grid will retry` });
   res.statusCode = 200;

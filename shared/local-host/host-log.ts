@@ -35,6 +35,37 @@ export function createHostLog(options: { minLevel: HostLogLevel; write: (line: s
   };
 }
 
+/**
+ * Lines written together once per turn of the event loop: one write call for a burst of lines instead
+ * of one each (a write to a pipe is synchronous, and under load one line per request cost the host
+ * about a tenth of its CPU). What is still buffered is written when the process exits.
+ */
+export function createLineWriter(stream: { write(text: string): unknown }): {
+  write(line: string): void;
+  flush(): void;
+} {
+  let pending: string[] = [];
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (pending.length === 0) return;
+    const text = pending.join('');
+    pending = [];
+    stream.write(text);
+  };
+  process.on('exit', flush);
+  return {
+    write(line) {
+      pending.push(`${line}\n`);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    },
+    flush,
+  };
+}
+
 /** Joins log arguments the way console.log would, without throwing on odd values. */
 export function formatLogArgs(args: readonly unknown[]): string {
   return args

@@ -7,7 +7,7 @@ import type { AzuriteHandle } from './azurite';
 import { startAzurite } from './azurite';
 import { expandGlob } from './expand-glob';
 import { loadFunctions, type Registration } from './function-registry';
-import { createHostLog, type HostLog, type HostLogLevel } from './host-log';
+import { createHostLog, createLineWriter, type HostLog, type HostLogLevel } from './host-log';
 import { readLocalSettings } from '../config/local-settings';
 import { readHostJson, readRawHostJson } from './host-settings';
 import { processListeningOn } from './local-processes';
@@ -45,8 +45,8 @@ export interface LocalHost {
  * Settings come from local.settings.json like Core Tools; variables already in the environment win.
  */
 export async function startLocalHost(options: LocalHostOptions): Promise<LocalHost> {
-  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const log = createHostLog({ minLevel: options.logLevel ?? 'information', write });
+  const lines = options.write ? { write: options.write, flush() {} } : createLineWriter(process.stdout);
+  const log = createHostLog({ minLevel: options.logLevel ?? 'information', write: lines.write });
   const hostJson = readHostJson(options.appRoot);
   const localSettings = readLocalSettings(options.appRoot);
   for (const [key, value] of Object.entries(localSettings.values)) process.env[key] ??= value;
@@ -138,6 +138,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     }
     stops.push(() => Promise.all(listeners.map((listener) => listener.stop())).then(() => undefined));
     stops.push(() => timers.forEach((timer) => timer.stop()));
+    lines.flush(); // the startup lines before the caller's own (`ready …`)
 
     return {
       url,

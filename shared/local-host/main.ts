@@ -29,6 +29,9 @@ async function main() {
   process.stdout.write(
     `ready ${JSON.stringify({ url: host.url, azurite: host.azurite ?? null, functions: host.functions })}\n`,
   );
+  // Whoever reads our output may be gone (see "parent exited" below): a write then fails with EPIPE,
+  // which must not crash the host before it has stopped Azurite.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

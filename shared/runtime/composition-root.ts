@@ -1,23 +1,14 @@
-import { readAppSettings, type AppSettings } from '../config/app-settings';
-import { loadConfig, type LoadedConfig } from '../config/load-config';
 import { setTimeout as delay } from 'node:timers/promises';
-import { createAzureAccessTokens } from '../adapters/deploy/access-tokens';
-import { createDeployTriggers, type TriggerDeps } from '../adapters/deploy/deploy-triggers';
-import { createGitReader } from '../adapters/git/git-read';
-import { createGitWriteBack } from '../adapters/git/git-write-back';
-import { createPullRequests } from '../adapters/git/pull-requests';
-import { createOutboundClient, type OutboundClient } from '../adapters/http/outbound-client';
-import { createEntraVerifier, type EntraVerifier } from '../adapters/http/verify-entra-token';
+import { readAppSettings, type AppSettings } from '../config/app-settings';
+import type { LoadedConfig } from '../config/load-config';
+import type { TriggerDeps } from '../adapters/deploy/deploy-triggers';
+import type { OutboundClient } from '../adapters/http/outbound-client';
+import type { EntraVerifier } from '../adapters/http/verify-entra-token';
 import { consoleLogger } from '../adapters/log/console-logger';
 import type { ConsumerDeps } from '../adapters/queue/queue-consumer';
-import { createQueueSender } from '../adapters/queue/storage-queue-sender';
-import { registryBackends, type RegistryBackendDeps } from '../adapters/registry/create-registry-backend';
-import { createQueueServiceClient, createTableClient } from '../adapters/storage-clients';
-import { createTableDedupeStore } from '../adapters/table/table-dedupe-store';
-import { createTableRegionArrivals } from '../adapters/table/table-region-arrivals';
-import { createTableStateStore } from '../adapters/table/table-state-store';
-import { createTeamsPoster } from '../adapters/teams/post-to-workflows';
-import { outboundHosts } from '../domain/config/outbound-hosts';
+import type { RegistryBackendDeps } from '../adapters/registry/create-registry-backend';
+import type { ExporterOptions } from '../adapters/telemetry/azure-monitor';
+import type { Telemetry } from '../adapters/telemetry/telemetry';
 import { ConfigError, formatIssuesInline } from '../domain/errors';
 import type { DeployDeps, DeployTriggers } from '../domain/deploy/deploy-ports';
 import type { ParseContext } from '../domain/events/parse-outcome';
@@ -32,11 +23,39 @@ import type {
   GitReader,
   GitWriter,
   Logger,
+  Metrics,
   QueueSender,
   StateStore,
 } from '../domain/ports';
-import { defaultRetryPolicy } from '../domain/retry/retry-policy';
-import { parseContextFor } from './parse-context';
+import { noMetrics } from '../domain/ports';
+
+/**
+ * What the runtime is built from, loaded when the first runtime is built, not when this module is:
+ * the Functions host imports every function module (and so this one) at cold start, and the config
+ * schema, the storage SDKs and the rest would cost it about 300 ms before anything else.
+ */
+async function loadWiring() {
+  return {
+    ...(await import('../config/load-config.js')),
+    ...(await import('../adapters/storage-clients.js')),
+    ...(await import('../adapters/queue/storage-queue-sender.js')),
+    ...(await import('../adapters/table/table-dedupe-store.js')),
+    ...(await import('../adapters/table/table-region-arrivals.js')),
+    ...(await import('../adapters/table/table-trace-store.js')),
+    ...(await import('../adapters/table/table-state-store.js')),
+    ...(await import('../adapters/http/outbound-client.js')),
+    ...(await import('../adapters/http/verify-entra-token.js')),
+    ...(await import('../adapters/deploy/access-tokens.js')),
+    ...(await import('../adapters/deploy/deploy-triggers.js')),
+    ...(await import('../adapters/git/pull-requests.js')),
+    ...(await import('../adapters/registry/create-registry-backend.js')),
+    ...(await import('../adapters/teams/post-to-workflows.js')),
+    ...(await import('../adapters/telemetry/telemetry.js')),
+    ...(await import('../domain/config/outbound-hosts.js')),
+    ...(await import('../domain/retry/retry-policy.js')),
+    ...(await import('./parse-context.js')),
+  };
+}
 
 /** Table holding dedupe and idempotency records (table names are alphanumeric only). */
 export const dedupeTable = 'autopilotdedupe';
@@ -55,6 +74,10 @@ export interface Runtime {
   /** The one outbound HTTP client, with the config's host allow-list. */
   http: OutboundClient;
   clock: Clock;
+  /** Counters and the ingress latency histogram; counts nothing when telemetry is off. */
+  metrics: Metrics;
+  /** OpenTelemetry to Application Insights, when APPLICATIONINSIGHTS_CONNECTION_STRING is set. */
+  telemetry: Telemetry | undefined;
   parseContext(): ParseContext;
   ingestDeps(log: Logger): IngestDeps;
   /** What the queue-consumer runner needs for one queue: the sender, the log and that action's budget. */
@@ -84,8 +107,32 @@ export async function createRuntime(
     deploy?: Partial<Pick<TriggerDeps, 'tokens' | 'sleep' | 'runLookup' | 'armFollow'>>;
     /** Tests: an ACR credential and SDK options (a trusted test CA), and fast sleeps between retries. */
     retention?: { acr?: RegistryBackendDeps['acr']; sleep?: (ms: number) => Promise<void> };
+    /** Tests: exporter options for a loopback ingestion server (its CA, no offline storage). */
+    telemetryExporter?: ExporterOptions;
   } = {},
 ): Promise<Runtime> {
+  const {
+    loadConfig,
+    createQueueServiceClient,
+    createTableClient,
+    createQueueSender,
+    createTableDedupeStore,
+    createTableRegionArrivals,
+    createTableTraceStore,
+    createTableStateStore,
+    createOutboundClient,
+    createEntraVerifier,
+    createAzureAccessTokens,
+    createDeployTriggers,
+    createPullRequests,
+    registryBackends,
+    createTeamsPoster,
+    startTelemetryInBackground,
+    observedLogger,
+    outboundHosts,
+    defaultRetryPolicy,
+    parseContextFor,
+  } = await loadWiring();
   const loaded = await loadConfig(settings.configPath, settings.env, {
     optional: settings.development,
   });
@@ -98,12 +145,23 @@ export async function createRuntime(
     );
   }
   const { config } = loaded;
+  // Loaded only when the setting is there (without it, no OpenTelemetry module is imported at all),
+  // and in the background: the first invocation does not wait for it (nor logs for it, once done).
+  const telemetry = startTelemetryInBackground(
+    settings.applicationInsightsConnectionString,
+    consoleLogger,
+    options.telemetryExporter,
+  );
+  const metrics = telemetry?.metrics ?? noMetrics;
+  const observe = (logger: Logger) => observedLogger(logger, telemetry);
   const queueService = createQueueServiceClient(storage);
   const dedupeClient = createTableClient(storage, dedupeTable);
   const queue = createQueueSender(queueService);
   const dedupe = createTableDedupeStore(dedupeClient);
   // Region arrivals live in the dedupe table, so the nightly prune removes them too.
   const arrivals = createTableRegionArrivals(dedupeClient);
+  // Trace records (acr-autopilot trace) too: they expire with the dedupe records.
+  const trace = createTableTraceStore(dedupeClient);
   const http = createOutboundClient({
     allowedHosts: outboundHosts(config),
     allowInsecureLoopback: settings.allowInsecureLoopback,
@@ -132,6 +190,8 @@ export async function createRuntime(
     dedupe,
     http,
     clock,
+    metrics,
+    telemetry,
     parseContext: () => parseContextFor(config),
     entraVerifier() {
       const entra = config.ingress.eventGrid.entra;
@@ -157,16 +217,27 @@ export async function createRuntime(
       ]);
       return { queues, tables };
     },
-    ingestDeps: (logger) => ({ config, dedupe, queue, clock, log: logger, arrivals }),
+    ingestDeps: (logger) => ({
+      config,
+      dedupe,
+      queue,
+      clock,
+      log: observe(logger),
+      arrivals,
+      metrics,
+      trace,
+    }),
     consumerDeps: (logger, contract) => ({
       queue,
-      log: logger,
+      trace,
+      log: observe(logger),
+      metrics,
       clock,
       random: Math.random,
       retry: contract.action === 'fan-out' ? defaultRetryPolicy : config.retry[contract.action],
     }),
     pinDeps(logger) {
-      writer ??= createGitWriteBack({ http, log: (message) => consoleLogger.info(message) });
+      writer ??= gitWriter(http);
       return { config, setting, writer, pullRequests, queue, log: logger };
     },
     deployDeps(logger) {
@@ -208,7 +279,7 @@ export async function createRuntime(
         log: consoleLogger,
         ...(options.retention?.acr ? { acr: options.retention.acr } : {}),
       });
-      reader ??= createGitReader({ http });
+      reader ??= gitReader(http);
       return {
         config,
         setting,
@@ -217,10 +288,40 @@ export async function createRuntime(
         state: stateStore(),
         queue,
         clock,
-        log: logger,
+        log: observe(logger),
+        metrics,
         sleep: options.retention?.sleep ?? sleep,
       };
     },
+  };
+}
+
+/** The git writer, with isomorphic-git loaded at the first pin rather than at cold start. */
+function gitWriter(http: OutboundClient): GitWriter {
+  const loading = once(async () =>
+    (await import('../adapters/git/git-write-back.js')).createGitWriteBack({
+      http,
+      log: (message) => consoleLogger.info(message),
+    }),
+  );
+  return { writeBack: async (input, edit) => (await loading()).writeBack(input, edit) };
+}
+
+/** The git reader (retention), with isomorphic-git loaded at its first read. */
+function gitReader(http: OutboundClient): GitReader {
+  const loading = once(async () => (await import('../adapters/git/git-read.js')).createGitReader({ http }));
+  return { read: async (input, reader) => (await loading()).read(input, reader) };
+}
+
+/** Runs `load` once, on first call; a failed load is tried again on the next call. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loading: Promise<T> | undefined;
+  return () => {
+    loading ??= load().catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    });
+    return loading;
   };
 }
 
@@ -239,6 +340,16 @@ export function getRuntime(log?: Logger): Promise<Runtime> {
     });
   }
   return current;
+}
+
+/** The metrics of the runtime built so far; none while it is being built or when building failed. */
+export function runtimeMetrics(): Promise<Metrics> {
+  return current
+    ? current.then(
+        (runtime) => runtime.metrics,
+        () => noMetrics,
+      )
+    : Promise.resolve(noMetrics);
 }
 
 /** Makes `getRuntime()` answer with this runtime (tests); `undefined` goes back to app settings. */

@@ -2,9 +2,19 @@ import { z } from 'zod';
 import { DomainError, formatIssuesInline, retryAfterOf } from '../../domain/errors';
 import { queueNames } from '../../domain/messages/queues';
 import { isDeferral, type QueueContract } from '../../domain/messages/queue-contract';
-import type { Clock, Logger, QueueSender } from '../../domain/ports';
+import { dedupeKeyOf, replayCommand } from '../../domain/messages/replay-command';
+import type {
+  ActionOutcome,
+  Clock,
+  LogFields,
+  Logger,
+  Metrics,
+  QueueSender,
+  TraceRecorder,
+} from '../../domain/ports';
 import { decideRetry, describeMs, type RetryPolicy } from '../../domain/retry/retry-policy';
 import { issuesFromZod } from '../../domain/zod-issues';
+import { attemptRecord } from './trace-attempt';
 
 export interface ConsumerDeps {
   queue: QueueSender;
@@ -13,6 +23,10 @@ export interface ConsumerDeps {
   random: () => number;
   /** The action's budget (`retry.<action>` in autopilot.yaml). */
   retry: RetryPolicy;
+  /** Where each run's result is recorded for `acr-autopilot trace`; absent: not recorded. */
+  trace?: TraceRecorder;
+  /** Counts each run by action and outcome (succeeded, failed, retried, parked); absent: not counted. */
+  metrics?: Metrics;
 }
 
 /** What the runner did with one message; functions ignore it, tests read it. */
@@ -55,7 +69,37 @@ export type DeliveryState = z.infer<typeof deliverySchema>;
  */
 export async function runQueueConsumer<M, O>(
   deps: ConsumerDeps,
-  contract: QueueContract<M>,
+  contract: QueueContract<M, O>,
+  useCase: (message: M) => Promise<O>,
+  raw: unknown,
+  triggerMetadata?: Record<string, unknown>,
+): Promise<ConsumeResult<O>> {
+  const trace = deps.trace;
+  if (!trace) return consume(deps, contract, useCase, raw, triggerMetadata);
+  // Every run leaves one trace record; writing it can fail, the action's result stands.
+  const record = async (result: Parameters<typeof attemptRecord>[2]) => {
+    const entry = attemptRecord(contract, split(raw).body, result, deps.clock());
+    if (!entry) return;
+    await trace
+      .attempt(entry)
+      .catch((error: unknown) =>
+        deps.log.warn(`could not write the trace record of ${entry.subject}: ${String(error)}`),
+      );
+  };
+  let result: ConsumeResult<O>;
+  try {
+    result = await consume(deps, contract, useCase, raw, triggerMetadata);
+  } catch (error) {
+    await record({ kind: 'error', reason: error instanceof Error ? error.message : String(error) });
+    throw error;
+  }
+  await record(result);
+  return result;
+}
+
+async function consume<M, O>(
+  deps: ConsumerDeps,
+  contract: QueueContract<M, O>,
   useCase: (message: M) => Promise<O>,
   raw: unknown,
   triggerMetadata?: Record<string, unknown>,
@@ -66,6 +110,10 @@ export async function runQueueConsumer<M, O>(
   // A host-level redelivery (this function threw) adds to the attempt count of the copy it delivers.
   const attempt = (delivery?.attempt ?? 1) + Math.max(0, dequeueCountOf(triggerMetadata) - 1);
   const firstAttemptAt = delivery?.firstAttemptAt ?? insertionTimeOf(triggerMetadata) ?? now.toISOString();
+  const fields = fieldsOf(body, contract.action);
+  const count = (...outcomes: ActionOutcome[]) => {
+    for (const outcome of outcomes) deps.metrics?.action(contract.action, outcome);
+  };
 
   const parsed = contract.schema.safeParse(body);
   if (!parsed.success) {
@@ -74,7 +122,12 @@ export async function runQueueConsumer<M, O>(
       poison,
       withDelivery(body, { attempt, firstAttemptAt, parkedAt: now.toISOString(), reason }),
     );
-    deps.log.error(`${reason}; moved to ${poison} (retrying cannot fix it)`);
+    deps.log.error(
+      `${reason}; moved to ${poison} (retrying cannot fix it); after a fix, replay it: ` +
+        replayCommand(contract.queue, dedupeKeyOf(body)),
+      fields,
+    );
+    count('parked');
     return { kind: 'unreadable', reason };
   }
   const message = parsed.data;
@@ -87,10 +140,11 @@ export async function runQueueConsumer<M, O>(
       const delaySeconds = Math.ceil(outcome.delayMs / 1000);
       const again = attempt > 1 ? withDelivery(body, { attempt, firstAttemptAt }) : body;
       await deps.queue.send(contract.queue, again, { delaySeconds });
-      deps.log.info(`${what}: ${outcome.reason}; again in ${describeMs(delaySeconds * 1000)}`);
+      deps.log.info(`${what}: ${outcome.reason}; again in ${describeMs(delaySeconds * 1000)}`, fields);
       return { kind: 'deferred', attempt, delayMs: delaySeconds * 1000, reason: outcome.reason };
     }
-    if (attempt > 1) deps.log.info(`${what} succeeded on attempt ${attempt}`);
+    deps.log.info(attempt > 1 ? `${what} succeeded on attempt ${attempt}` : `${what} succeeded`, fields);
+    count('succeeded');
     return { kind: 'done', outcome, attempt };
   } catch (thrown) {
     const reason = thrown instanceof Error ? thrown.message : String(thrown);
@@ -114,7 +168,9 @@ export async function runQueueConsumer<M, O>(
         deps.log.warn(
           `${what} failed (attempt ${attempt} of ${deps.retry.maxAttempts}): ${reason}; ` +
             `retrying in ${describeMs(delaySeconds * 1000)}`,
+          fields,
         );
+        count('failed', 'retried');
         return { kind: 'retrying', attempt, delayMs: delaySeconds * 1000, reason };
       }
       return park(`${reason} (gave up: ${decision.reason})`, 'it kept failing');
@@ -132,11 +188,20 @@ export async function runQueueConsumer<M, O>(
       withDelivery(body, { attempt, firstAttemptAt, parkedAt: deps.clock().toISOString(), reason }),
     );
     deps.log.error(
-      `${what} failed: ${reason}. Moved to ${poison} (${why}); fix the cause, then move the message back to ` +
-        `${contract.queue} to run it again`,
+      `${what} failed: ${reason}. Moved to ${poison} (${why}); fix the cause, then replay it: ` +
+        replayCommand(contract.queue, dedupeKeyOf(body)),
+      fields,
     );
+    count('failed', 'parked');
     return { kind: 'parked', attempt, reason };
   }
+}
+
+/** The log fields of a message: its event's correlation id and dedupe key (when it has them), the action. */
+function fieldsOf(body: unknown, action: string): LogFields {
+  const value = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const text = (field: unknown) => (typeof field === 'string' && field !== '' ? field : undefined);
+  return { correlationId: text(value.correlationId), dedupeKey: text(value.dedupeKey), action };
 }
 
 /** The message without the runner's `delivery` field, and that field when it is readable. */

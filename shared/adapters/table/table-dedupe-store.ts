@@ -3,6 +3,7 @@ import type { UpstreamError } from '../../domain/errors';
 import type { ClaimResult, DedupeStore } from '../../domain/ports';
 import { statusOf, storageUpstream } from '../storage-errors';
 import { createOnFirstUse } from './create-on-first-use';
+import { createMergeBatcher } from './merge-batcher';
 
 interface DedupeEntity {
   partitionKey: string;
@@ -23,10 +24,14 @@ export const staleClaimMs = 60_000;
  */
 export function createTableDedupeStore(table: TableClient): DedupeStore {
   const withTable = createOnFirstUse(table);
+  // Completions of concurrent deliveries share one transaction: an ingress burst costs about one
+  // write per batch instead of one per event (each caller still waits for its own row).
+  const merge = createMergeBatcher(table);
 
   return {
-    async claim(scope, key, { now, windowMs }): Promise<ClaimResult> {
+    async claim(scope, key, { now, windowMs, record }): Promise<ClaimResult> {
       const entity: DedupeEntity = {
+        ...record,
         partitionKey: scope,
         rowKey: key,
         state: 'pending',
@@ -47,16 +52,19 @@ export function createTableDedupeStore(table: TableClient): DedupeStore {
       } catch (error) {
         const status = statusOf(error);
         if (status === 412) return 'in-flight'; // another delivery took it over first
-        if (status === 404) return this.claim(scope, key, { now, windowMs }); // released meanwhile
+        if (status === 404) return this.claim(scope, key, { now, windowMs, ...(record ? { record } : {}) }); // released meanwhile
         throw upstream('claim', error);
       }
     },
     async complete(scope, key, { now, actions }) {
       try {
-        await table.updateEntity(
-          { partitionKey: scope, rowKey: key, state: 'done', completedAt: now.toISOString(), actions },
-          'Merge',
-        );
+        await merge({
+          partitionKey: scope,
+          rowKey: key,
+          state: 'done',
+          completedAt: now.toISOString(),
+          actions,
+        });
       } catch (error) {
         throw upstream('complete', error);
       }

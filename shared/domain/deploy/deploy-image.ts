@@ -12,6 +12,8 @@ import {
   deployOutcomeKey,
   type DeployReport,
 } from './deploy-notifications';
+import { actionTarget } from '../trace/action-target';
+import { summarizeDeploy } from '../trace/outcome-summaries';
 import { decideRegionGate } from './region-gate';
 
 /** Dedupe scope of the once-per-(event, target) records. */
@@ -28,13 +30,19 @@ export type DeployOutcome =
   | { kind: 'duplicate'; target: string; reason: string };
 
 /** The deploy-requests queue for the queue-consumer runner: its messages, log name and failure report. */
-export const deployQueue: QueueContract<DeployRequest> = {
+export const deployQueue: QueueContract<DeployRequest, DeployOutcome | Deferral> = {
   queue: queueNames.deploy,
   action: 'deploy',
   schema: deployRequestSchema,
   describe: describeDeploy,
   failed: (request, failure) =>
     deployNotifications(request, deployFailedPayload(request, { ...failure, poisoned: true })),
+  target: actionTarget,
+  // A deferral never reaches it: the runner sends the message again instead.
+  summarize: (outcome, request) =>
+    outcome.kind === 'deferred'
+      ? { kind: 'deferred', text: outcome.reason }
+      : summarizeDeploy(outcome, request),
 };
 
 /** `deploy of contoso.azurecr.io/payments/api:1.4.2@sha256:… to "payments-prod"`. */

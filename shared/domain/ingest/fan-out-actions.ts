@@ -6,11 +6,15 @@ import { queueNames } from '../messages/queues';
 import type { Logger, QueueSender } from '../ports';
 
 /** The image-events queue for the queue-consumer runner. */
-export const imageEventsQueue: QueueContract<AcceptedEvent> = {
+export const imageEventsQueue: QueueContract<AcceptedEvent, void> = {
   queue: queueNames.imageEvents,
   action: 'fan-out',
   schema: acceptedEventSchema,
   describe: (accepted) => `fan-out of ${accepted.event.action} ${describeImage(accepted.event)}`,
+  summarize: (_outcome, accepted) => ({
+    kind: 'fanned-out',
+    text: `queued ${accepted.actions.map((action) => action.type).join(', ')}`,
+  }),
 };
 
 /**
@@ -34,5 +38,6 @@ export async function fanOutActions(
   }
   deps.log.info(
     `fanned out ${accepted.actions.map((action) => action.type).join(', ')} for ${accepted.event.action} ${describeImage(accepted.event)}`,
+    { correlationId: accepted.correlationId, dedupeKey: accepted.dedupeKey },
   );
 }

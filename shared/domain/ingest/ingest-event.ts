@@ -3,9 +3,11 @@ import { DomainError, UpstreamError } from '../errors';
 import { describeImage, type ImageEvent } from '../events/image-event';
 import { acceptedEventSchema, type AcceptedEvent } from '../messages/action-messages';
 import { queueNames } from '../messages/queues';
-import type { Clock, DedupeStore, Logger, QueueSender } from '../ports';
+import type { Clock, DedupeStore, Logger, Metrics, QueueSender, TraceRecorder } from '../ports';
 import { planActions } from '../rules/plan-actions';
 import type { RegionArrivals } from '../deploy/deploy-ports';
+import { ingressFacts, recordReceived } from '../trace/ingress-facts';
+import { ingressRecord } from '../trace/trace-records';
 import { plansRegionGate, recordArrival, type Delivery } from './record-arrival';
 
 export interface IngestDeps {
@@ -16,6 +18,10 @@ export interface IngestDeps {
   log: Logger;
   /** Where regional deliveries are recorded for the replication gate (issue 10 §3). */
   arrivals?: RegionArrivals;
+  /** Where deliveries that take no claim are recorded for `acr-autopilot trace`; absent: no trace. */
+  trace?: TraceRecorder;
+  /** Counts events by outcome (accepted, ignored, invalid, duplicate); absent: not counted. */
+  metrics?: Metrics;
 }
 
 export interface IngestResult {
@@ -42,8 +48,12 @@ export async function ingestEvent(
   const plan = planActions(event, deps.config);
   for (const note of plan.notes) deps.log.debug(note);
   const what = `${event.action} ${describeImage(event)} (event ${event.id}, dedupe ${dedupeKey})`;
+  // Every decision line carries them, so one push can be followed from ingress to each action.
+  const fields = { correlationId: event.id, dedupeKey };
+  const facts = ingressFacts(event, delivery, plan, deps.config.rules, deps.clock());
   if (plan.messages.length === 0) {
-    deps.log.info(`accepted ${what}: no rule matched, nothing queued`);
+    deps.log.info(`accepted ${what}: no rule matched, nothing queued`, fields);
+    await recordReceived(deps, dedupeKey, facts, 'nothing-planned');
     return { dedupeKey, actions: 0, duplicate: false };
   }
   // Validated on the producer side: a message a consumer cannot read is our bug, found here.
@@ -65,14 +75,18 @@ export async function ingestEvent(
     deps.dedupe.claim(ingressScope, dedupeKey, {
       now: deps.clock(),
       windowMs: deps.config.ingress.dedupeWindow,
+      // The trace's facts go into the claim's own insert: no extra write per accepted event.
+      ...(deps.trace ? { record: ingressRecord(facts) } : {}),
     }),
     arrival,
   ]);
   if (claim === 'duplicate') {
-    deps.log.info(`duplicate ${what}: already queued`);
+    deps.log.info(`duplicate ${what}: already queued`, fields);
+    await recordReceived(deps, dedupeKey, facts, 'duplicate');
     return { dedupeKey, actions: 0, duplicate: true };
   }
   if (claim === 'in-flight') {
+    await recordReceived(deps, dedupeKey, facts, 'in-flight');
     throw new DomainError(
       'in-flight',
       `another delivery of ${dedupeKey} is being processed right now; retry in a few seconds`,
@@ -83,7 +97,7 @@ export async function ingestEvent(
     await deps.queue.send(queueNames.imageEvents, accepted);
   } catch (error) {
     await deps.dedupe.release(ingressScope, dedupeKey).catch((releaseError: unknown) => {
-      deps.log.error(`could not release dedupe key ${dedupeKey}: ${String(releaseError)}`);
+      deps.log.error(`could not release dedupe key ${dedupeKey}: ${String(releaseError)}`, fields);
     });
     throw error instanceof DomainError
       ? error
@@ -93,7 +107,7 @@ export async function ingestEvent(
   // claim then goes stale and a later redelivery is processed again (consumers are idempotent).
   await deps.dedupe
     .complete(ingressScope, dedupeKey, { now: deps.clock(), actions })
-    .catch((error: unknown) => deps.log.warn(`could not mark ${dedupeKey} done: ${String(error)}`));
-  deps.log.info(`queued ${actions} action(s) for ${what} from rules ${plan.matchedRules.join(', ')}`);
+    .catch((error: unknown) => deps.log.warn(`could not mark ${dedupeKey} done: ${String(error)}`, fields));
+  deps.log.info(`queued ${actions} action(s) for ${what} from rules ${plan.matchedRules.join(', ')}`, fields);
   return { dedupeKey, actions, duplicate: false };
 }

@@ -21,19 +21,25 @@ export async function ingestOutcome(
   delivery: Delivery = {},
 ): Promise<IngressAnswer> {
   switch (outcome.kind) {
-    case 'accepted':
-      return {
-        kind: 'accepted',
-        ...(await ingestEvent(deps, outcome.event, { region: delivery.region ?? outcome.region })),
-      };
+    case 'accepted': {
+      const result = await ingestEvent(deps, outcome.event, {
+        ...delivery,
+        region: delivery.region ?? outcome.region,
+      });
+      deps.metrics?.event(result.duplicate ? 'duplicate' : 'accepted', source);
+      return { kind: 'accepted', ...result };
+    }
     case 'ignored':
       deps.log.info(
         `ignored ${source} event${outcome.eventId ? ` ${outcome.eventId}` : ''}: ${outcome.reason}`,
+        { correlationId: outcome.eventId },
       );
+      deps.metrics?.event('ignored', source);
       return { kind: 'ignored', reason: outcome.reason };
     case 'validation':
       return { kind: 'validation', validationCode: outcome.validationCode };
     case 'invalid':
+      deps.metrics?.event('invalid', source);
       throw new InvalidEventError(
         `invalid ${source} event${outcome.eventId ? ` ${outcome.eventId}` : ''}: ${outcome.issues.length} problem(s)`,
         outcome.issues,

@@ -4,11 +4,14 @@ import { normalizeRegion } from '../deploy/region-gate';
 import type { Issue } from '../errors';
 import type { ActionMessage } from '../messages/action-messages';
 import type { Clock, Logger } from '../ports';
+import type { DeliveryVia } from '../trace/trace-records';
 
 /** What a delivery says besides its payload: the replica region of a regional ACR webhook. */
 export interface Delivery {
   /** `?region=westeurope`, the `x-acr-region` header, or Event Grid's `data.location`. */
   region?: string | undefined;
+  /** Which endpoint it came through, for the trace (else the event's `source`). */
+  via?: DeliveryVia | undefined;
 }
 
 /** Query parameter and header a regional ACR webhook names its region with (README "Deployment triggers"). */

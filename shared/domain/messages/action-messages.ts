@@ -103,6 +103,8 @@ const skippedSchema = z.strictObject({
   file: z.string(),
   line: z.number().int().optional(),
   reason: z.string(),
+  /** The pinning engine's `SkipKind` (`other-tag`, `templated`…), counted in the card's summary. */
+  kind: z.string().optional(),
 });
 
 /** What a notification is about; `kind` selects the card. */
@@ -118,6 +120,8 @@ export const notificationPayloadSchema = z.discriminatedUnion('kind', [
       z.strictObject({ file: z.string(), line: z.number().int(), before: z.string(), after: z.string() }),
     ),
     skipped: z.array(skippedSchema).default([]),
+    /** `3 mentions skipped: 2 other tag, 1 templated`, over every skip (the list may be cut to fit). */
+    skipSummary: z.string().optional(),
     commit: z.string().optional(),
     commitUrl: z.string().optional(),
     pullRequestUrl: z.string().optional(),

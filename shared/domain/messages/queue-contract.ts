@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { RetryAction } from '../config/retry-schema';
 import type { Notification } from './action-messages';
+import type { OutcomeSummary } from '../trace/trace-records';
 import type { QueueName } from './queues';
 
 /**
@@ -40,7 +41,7 @@ export interface ParkedFailure {
  * to name one in a log line, whose retry budget applies, and which notifications announce that one
  * failed for good. Use cases never name a poison queue or count attempts; the runner does both.
  */
-export interface QueueContract<M> {
+export interface QueueContract<M, O = unknown> {
   queue: QueueName;
   /** Key of `retry` in the config; `fan-out` always runs with the default policy. */
   action: RetryAction | 'fan-out';
@@ -49,4 +50,13 @@ export interface QueueContract<M> {
   describe(message: M): string;
   /** The `failed` notifications sent once, when the message is parked (none for notifications). */
   failed?(message: M, failure: ParkedFailure): Notification[];
+  /**
+   * The dedupe key of the push the message belongs to, for `acr-autopilot trace`, when it is not the
+   * message's own `dedupeKey` (an outcome card is keyed by the event's key plus the action).
+   */
+  traceKey?(message: M): string;
+  /** What the message acts on, for `acr-autopilot trace`: a gitops repo, a deploy target, a channel. */
+  target?(message: M): string;
+  /** The use case's outcome in one line with its links (commit, pull request, run), for the trace. */
+  summarize?(outcome: O, message: M): OutcomeSummary;
 }

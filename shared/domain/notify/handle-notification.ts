@@ -7,6 +7,8 @@ import {
 } from '../messages/notification-queue';
 import type { QueueContract } from '../messages/queue-contract';
 import { queueNames } from '../messages/queues';
+import { actionTarget } from '../trace/action-target';
+import { summarizeNotify } from '../trace/outcome-summaries';
 import { flushBurstMessage } from './flush-burst-message';
 import { foldPush } from './fold-push';
 import type { NotifyDeps, NotifyOutcome } from './notify-types';
@@ -14,11 +16,18 @@ import { notifyKey, postCardOnce } from './post-card-once';
 import { resolveChannel, type ResolvedChannel } from './resolve-channel';
 
 /** The notifications queue for the queue-consumer runner (no failure card: Teams is what failed). */
-export const notifyQueue: QueueContract<NotificationQueueMessage> = {
+export const notifyQueue: QueueContract<NotificationQueueMessage, NotifyOutcome> = {
   queue: queueNames.notify,
   action: 'notify',
   schema: notificationQueueMessageSchema,
   describe: describeMessage,
+  // Outcome cards carry `<event key>:<action>:…`; the event inside names the push.
+  traceKey: (message) =>
+    (message.type === 'notify' && 'event' in message.payload
+      ? message.payload.event?.dedupeKey
+      : undefined) ?? message.dedupeKey,
+  target: actionTarget,
+  summarize: summarizeNotify,
 };
 
 /**

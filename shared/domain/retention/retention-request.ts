@@ -9,6 +9,8 @@ import { queueNames } from '../messages/queues';
 import type { StateStore } from '../ports';
 import { leaseTtlMs, runRetention, type RegistryRun, type RetentionDeps } from './run-retention';
 import { channelsWanting } from '../messages/outcome-notifications';
+import { actionTarget } from '../trace/action-target';
+import { summarizeRetention } from '../trace/outcome-summaries';
 
 /** State scope of the debounce rows (one per registry and repository). */
 export const debounceScope = 'retention-debounce';
@@ -32,11 +34,16 @@ export type RetentionRequestOutcome =
   | { kind: 'skipped'; reason: string };
 
 /** The retention-requests queue for the queue-consumer runner. */
-export const retentionQueue: QueueContract<RetentionRequest> = {
+export const retentionQueue: QueueContract<RetentionRequest, RetentionRequestOutcome | Deferral> = {
   queue: queueNames.retention,
   action: 'retention',
   schema: retentionRequestSchema,
   describe: describeRetentionRequest,
+  target: actionTarget,
+  summarize: (outcome, request) =>
+    outcome.kind === 'deferred'
+      ? { kind: 'deferred', text: outcome.reason }
+      : summarizeRetention(outcome, pushRunId(request.dedupeKey)),
   failed: (request, failure) =>
     channelsFor(request, undefined).map((channel): Notification => ({
       type: 'notify',
@@ -55,6 +62,11 @@ export const retentionQueue: QueueContract<RetentionRequest> = {
       },
     })),
 };
+
+/** The run id of a push-triggered run: the trace and the report name it. */
+export function pushRunId(dedupeKey: string): string {
+  return `push-${dedupeKey}`;
+}
 
 /** `retention of team-a/web in registry "prod" (push of myreg.azurecr.io/team-a/web:1.2.3@sha256:…)`. */
 export function describeRetentionRequest(request: RetentionRequest): string {
@@ -134,7 +146,7 @@ export async function handleRetentionRequest(
   try {
     result = await runRetention(deps, {
       trigger: 'push',
-      runId: `push-${request.dedupeKey}`,
+      runId: pushRunId(request.dedupeKey),
       correlationId: request.correlationId,
       apply: !retention.dryRun,
       registries: [registry.name],

@@ -8,7 +8,7 @@ import { runRetention, type RetentionDeps, type RetentionRunResult } from './run
  * run is due. The schedule lives in autopilot.yaml (the user contract), which the host cannot read
  * when it registers timers, so the tick checks it: that also makes "no retention section" a no-op.
  */
-export const retentionTick = '0 */5 * * * *';
+export { retentionTick } from './retention-tick';
 
 /** A missed occurrence (the app was down at 03:00) still runs when the app is back within this. */
 export const catchUpMs = 60 * 60_000;

@@ -4,7 +4,7 @@ import type { Config } from '../config/schema';
 import { ConfigError } from '../errors';
 import type { Notification } from '../messages/action-messages';
 import { queueNames } from '../messages/queues';
-import type { Clock, GitReader, Logger, QueueSender, StateStore } from '../ports';
+import type { Clock, GitReader, Logger, Metrics, QueueSender, StateStore } from '../ports';
 import { applyRetentionPlan, type ApplyResult } from './apply-retention-plan';
 import { formatBytes } from './format-retention-plan';
 import type { InventoryRepository } from './inventory';
@@ -14,7 +14,7 @@ import { compileRepositoryRules } from './repository-rules';
 import { acquireLease, type RetentionLease } from './retention-lease';
 import { retentionNotification, type RetentionRun } from './retention-notification';
 import { blockPlan, planAsApplied } from './retention-outcome';
-import type { RegistryRetentionPlan } from './retention-plan';
+import type { RegistryRetentionPlan, RetentionOperation } from './retention-plan';
 import type { RegistryBackend } from './retention-ports';
 
 export type RetentionTrigger = 'timer' | 'http' | 'push' | 'cli';
@@ -34,6 +34,8 @@ export interface RetentionDeps {
   log: Logger;
   sleep: (ms: number) => Promise<void>;
   random?: () => number;
+  /** Counts the tags each applied run removed; absent: not counted. */
+  metrics?: Metrics;
 }
 
 export type RetentionProgress =
@@ -209,6 +211,7 @@ async function runRegistry(
       onProgress: (done, total) =>
         request.progress?.({ phase: 'apply', registry: registry.name, done, total }),
     });
+    deps.metrics?.tagsDeleted(tagsRemoved(result.done), registry.name);
     deps.log.info(
       `${label}: deleted ${result.done.length} of ${plan.operations.length} planned delete(s)` +
         `, ${result.failed.length} failed, ${result.skipped.length} skipped` +
@@ -225,6 +228,14 @@ async function runRegistry(
       deps.log.warn(`${label}: could not release the lease (it expires by itself): ${String(error)}`);
     });
   }
+}
+
+/** Tags gone after these deletes: each untag, and the tags a deleted manifest took with it. */
+export function tagsRemoved(done: readonly RetentionOperation[]): number {
+  return done.reduce(
+    (sum, operation) => sum + (operation.kind === 'delete-tag' ? 1 : operation.tags.length),
+    0,
+  );
 }
 
 async function renew(deps: RetentionDeps, lease: RetentionLease, label: string): Promise<void> {

@@ -18,13 +18,15 @@ export interface ActionPlan {
   matchedRules: number[];
   /** Why a matching rule produced less than it asks for (e.g. no pin for a delete). */
   notes: string[];
+  /** Why each rule that did not match did not: the first part of its `match` the event fails. */
+  unmatched: { index: number; name?: string; reason: string }[];
 }
 
 const pushActions = new Set<ImageEvent['action']>(['push', 'chart_push']);
 
 /** Decides, purely, which messages an event produces under the configured rules. */
 export function planActions(event: ImageEvent, config: Config): ActionPlan {
-  const plan: ActionPlan = { messages: [], matchedRules: [], notes: [] };
+  const plan: ActionPlan = { messages: [], matchedRules: [], notes: [], unmatched: [] };
   const compiled = compileRules(config);
   const envelope = { dedupeKey: event.dedupeKey, correlationId: event.id };
   const seen = new Set<string>();
@@ -33,7 +35,12 @@ export function planActions(event: ImageEvent, config: Config): ActionPlan {
   const retaining: RetainingRule[] = [];
 
   config.rules.forEach((rule, index) => {
-    if (!compiled[index]?.(event)) return;
+    const predicate = compiled[index];
+    const whyNot = predicate ? predicate(event) : 'the rule could not be compiled';
+    if (whyNot !== undefined) {
+      plan.unmatched.push({ index, ...(rule.name ? { name: rule.name } : {}), reason: whyNot });
+      return;
+    }
     plan.matchedRules.push(index);
     const label = rule.name ? `rule "${rule.name}"` : `rules[${index}]`;
     const ruleRef = { index, ...(rule.name ? { name: rule.name } : {}) };
@@ -99,7 +106,8 @@ export function resolveRoutes(routes: readonly NotifyRoute[]): ResolvedNotifyRou
   );
 }
 
-type EventPredicate = (event: ImageEvent) => boolean;
+/** Undefined when the rule matches the event, else the first part of `match` it fails, in words. */
+type EventPredicate = (event: ImageEvent) => string | undefined;
 const compiledRules = new WeakMap<Config, EventPredicate[]>();
 
 function compileRules(config: Config): EventPredicate[] {
@@ -117,9 +125,21 @@ function compileRule(rule: Rule): EventPredicate {
   const registryMatches = registry ? picomatch(registry.toLowerCase(), { dot: true }) : () => true;
   const repositoryMatches = picomatch(repository, { dot: true });
   const tagMatches: TagPredicate = tag ? compileTagMatcher(tag) : () => true;
-  return (event) =>
-    actions.includes(event.action) &&
-    registryMatches(event.registry) &&
-    repositoryMatches(event.repository) &&
-    tagMatches(event.tag);
+  return (event) => {
+    if (!actions.includes(event.action)) {
+      return `${event.action} is not in match.actions [${actions.join(', ')}]`;
+    }
+    if (!registryMatches(event.registry)) {
+      return `registry "${event.registry}" does not match match.registry "${registry ?? ''}"`;
+    }
+    if (!repositoryMatches(event.repository)) {
+      return `repository "${event.repository}" does not match match.repository "${repository}"`;
+    }
+    if (!tagMatches(event.tag)) {
+      return event.tag === undefined
+        ? `the event has no tag, and match.tag is "${tag ?? ''}"`
+        : `tag "${event.tag}" does not match match.tag "${tag ?? ''}"`;
+    }
+    return undefined;
+  };
 }

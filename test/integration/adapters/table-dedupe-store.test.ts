@@ -52,6 +52,75 @@ describe('createTableDedupeStore (Azurite)', () => {
     expect(await store.claim('ingress', 'window', { now: at(windowMs + 1), windowMs })).toBe('claimed');
   });
 
+  describe('completions', () => {
+    /** A store on its own table whose requests are counted (`PATCH` one row, `POST …/$batch` many). */
+    const countedStore = (name: string) => {
+      const client = createTableClient(
+        { kind: 'connection-string', connectionString: azurite.connectionString },
+        name,
+      );
+      const requests: string[] = [];
+      client.pipeline.addPolicy({
+        name: 'count',
+        sendRequest: (request, next) => {
+          requests.push(
+            `${request.method} ${new URL(request.url).pathname.split('/').at(-1)?.split('(')[0]}`,
+          );
+          return next(request);
+        },
+      });
+      return { store: createTableDedupeStore(client), requests };
+    };
+
+    it('writes completions asked for while one is being written in one transaction; each is a duplicate after', async () => {
+      const { store: counted, requests } = countedStore('completiontx');
+      const keys = Array.from({ length: 40 }, (_, n) => `burst-${n}`);
+      await Promise.all(keys.map((key) => counted.claim('ingress', key, { now: t0, windowMs })));
+      requests.length = 0;
+      await Promise.all(keys.map((key) => counted.complete('ingress', key, { now: t0, actions: 3 })));
+      // The first goes out alone; the 39 asked for meanwhile wait for it and go out together.
+      expect(requests).toEqual(['PATCH completiontx', 'POST $batch']);
+      const again = await Promise.all(
+        keys.map((key) => counted.claim('ingress', key, { now: at(1000), windowMs })),
+      );
+      expect(again).toEqual(keys.map(() => 'duplicate'));
+    });
+
+    it('writes a completion at once, alone, when no other claim is held', async () => {
+      const { store: counted, requests } = countedStore('completionalone');
+      for (const key of ['one', 'two']) {
+        await counted.claim('ingress', key, { now: t0, windowMs });
+        await counted.complete('ingress', key, { now: t0, actions: 1 });
+      }
+      expect(requests.filter((request) => request.startsWith('PATCH') || request.endsWith('$batch'))).toEqual(
+        ['PATCH completionalone', 'PATCH completionalone'],
+      );
+    });
+
+    it('fails only the completion whose row is gone when completions share a transaction', async () => {
+      const { store: counted, requests } = countedStore('completionfail');
+      const keys = ['first', 'kept-1', 'kept-2', 'gone', 'kept-3'];
+      await Promise.all(keys.map((key) => counted.claim('ingress', key, { now: t0, windowMs })));
+      await counted.release('ingress', 'gone');
+      requests.length = 0;
+      const results = await Promise.allSettled(
+        keys.map((key) => counted.complete('ingress', key, { now: t0, actions: 1 })),
+      );
+      expect(requests.slice(0, 2)).toEqual(['PATCH completionfail', 'POST $batch']);
+      expect(results.map((result) => result.status)).toEqual([
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+      ]);
+      expect(results[3]).toMatchObject({ reason: { code: 'upstream', retryable: true } });
+      for (const key of keys.filter((key) => key !== 'gone')) {
+        expect(await counted.claim('ingress', key, { now: at(1000), windowMs })).toBe('duplicate');
+      }
+    });
+  });
+
   it('gives a released key to the next delivery', async () => {
     expect(await store.claim('ingress', 'released', { now: t0, windowMs })).toBe('claimed');
     await store.release('ingress', 'released');

@@ -205,7 +205,9 @@ describe('pinRequest (Azurite, git http-backend, fake GitHub API)', () => {
         error: expect.stringMatching(problem),
       }),
     ]);
-    expect(logs.join('\n')).toMatch(/move the message back to pin-requests/);
+    expect(logs.join('\n')).toContain(
+      `replay it: acr-autopilot poison requeue pin-requests --id ${pin.dedupeKey}`,
+    );
   });
 
   it('re-queues for an unreachable host, and reports and parks it after the last attempt', async () => {

@@ -47,6 +47,10 @@ describe('acr-autopilot', () => {
       'deploy',
       'retention plan',
       'retention apply',
+      'trace',
+      'queues',
+      'poison list',
+      'poison requeue',
     ]);
   });
 
@@ -66,7 +70,17 @@ describe('acr-autopilot', () => {
   it('--help lists every command, the exit codes and where to read more', async () => {
     const { code, stdout } = await run(['--help']);
     expect(code).toBe(0);
-    for (const name of ['simulate', 'config', 'pin', 'card', 'deploy', 'retention']) {
+    for (const name of [
+      'simulate',
+      'config',
+      'pin',
+      'card',
+      'deploy',
+      'retention',
+      'trace',
+      'queues',
+      'poison',
+    ]) {
       expect(stdout).toMatch(new RegExp(`\\n {2}${name} `));
     }
     expect(stdout).toContain('Exit codes: 0 fine, 1 the input has problems, 2 usage or configuration error.');
@@ -88,6 +102,7 @@ describe('acr-autopilot', () => {
   it.each([
     ['config', /^Usage: acr-autopilot config \[options\] \[command\][\s\S]*reference/],
     ['retention', /^Usage: acr-autopilot retention \[options\] \[command\][\s\S]*apply/],
+    ['poison', /^Usage: acr-autopilot poison \[options\] \[command\][\s\S]*requeue/],
   ])('%s without a subcommand prints its help on stderr, exit 2', async (name, help) => {
     const { code, stdout, stderr } = await run([name]);
     expect({ code, stdout }).toEqual({ code: 2, stdout: '' });

@@ -177,7 +177,7 @@ describe('runQueueConsumer', () => {
     expect(log.lines.at(-1)).toMatchObject({
       level: 'error',
       message: expect.stringMatching(
-        /^job j1 failed: .*Moved to deploy-requests-poison \(retrying cannot help\); fix the cause, then move the message back to deploy-requests/,
+        /^job j1 failed: .*Moved to deploy-requests-poison \(retrying cannot help\); fix the cause, then replay it: acr-autopilot poison list deploy-requests, then acr-autopilot poison requeue deploy-requests --id <id>$/,
       ),
     });
   });
@@ -228,6 +228,15 @@ describe('runQueueConsumer', () => {
       },
     ]);
     expect(log.all()).toMatch(/unreadable message on deploy-requests: id: .*; .*extra/);
+  });
+
+  it('names the replay command of an unreadable message by its dedupe key when it has one', async () => {
+    const raw = { type: 'job', id: '', dedupeKey: '0c36936574fa27a43e677746139dde48' };
+    const { result, log } = run(async () => undefined, { raw });
+    expect(await result).toMatchObject({ kind: 'unreadable' });
+    expect(log.lines.at(-1)?.message).toMatch(
+      /; moved to deploy-requests-poison \(retrying cannot fix it\); after a fix, replay it: acr-autopilot poison requeue deploy-requests --id 0c36936574fa27a43e677746139dde48$/,
+    );
   });
 
   it.each([['not json at all'], [42], [null]])('parks a message that is not an object (%s)', async (raw) => {

@@ -184,7 +184,7 @@ describe('handleNotification through the queue-consumer runner: failures a retry
     expect(run.log.lines.at(-1)).toMatchObject({
       level: 'error',
       message: expect.stringMatching(
-        /answered 500.*gave up: all 5 attempts failed.*Moved to notifications-poison.*move the message back to notifications/,
+        /answered 500.*gave up: all 5 attempts failed.*Moved to notifications-poison.*replay it: acr-autopilot poison requeue notifications --id \S+$/,
       ),
     });
   });
