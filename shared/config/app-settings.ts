@@ -67,6 +67,8 @@ export const knownAppSettings = {
   AZURE_FUNCTIONS_ENVIRONMENT: { where: 'local', readBy: 'app' },
   AUTOPILOT_ALLOW_INSECURE_LOOPBACK: { where: 'local', readBy: 'app' },
   AUTOPILOT_LOCAL_EVENTGRID_KEY: { where: 'local', readBy: 'app' },
+  /** Read by the local host only: how long a message being handled stays invisible. */
+  AUTOPILOT_LOCAL_QUEUE_LEASE: { where: 'local', readBy: 'app' },
   /** The retention schedule's zone; Flex Consumption runs the host's own timers in UTC regardless. */
   WEBSITE_TIME_ZONE: { where: 'both', readBy: 'app' },
   /** Flex Consumption rejects it: the runtime is part of the app's config there. */

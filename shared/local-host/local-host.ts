@@ -14,7 +14,7 @@ import { processListeningOn } from './local-processes';
 import { unemulatedFeatures } from './unemulated-features';
 import { eventGridKeySetting } from './event-grid-endpoint';
 import { createHttpHost } from './http-server';
-import { startQueueListener, type QueueListener } from './queue-listener';
+import { queueLeaseSetting, startQueueListener, type QueueListener } from './queue-listener';
 import { startTimer, type TimerHandle } from './timers';
 
 export interface LocalHostOptions {
@@ -118,6 +118,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const url = `http://127.0.0.1:${port}`;
 
     const listeners: QueueListener[] = [];
+    const leaseSeconds = leaseSetting(process.env[queueLeaseSetting]);
     for (const registration of registrations) {
       describe(registration, url, hostJson.routePrefix, log);
       if (registration.trigger.type === 'queueTrigger') {
@@ -130,6 +131,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
             service: createQueueServiceClient(settings),
             settings: hostJson.queues,
             log,
+            ...(leaseSeconds === undefined ? {} : { leaseSeconds }),
           }),
         );
       } else if (registration.trigger.type === 'timerTrigger') {
@@ -185,4 +187,17 @@ function describe(registration: Registration, url: string, routePrefix: string, 
     timerTrigger: () => `timer ${String(trigger.schedule)}`,
   };
   log('information', 'host', `${name}: ${line[trigger.type]?.() ?? trigger.type}`);
+}
+
+/** `AUTOPILOT_LOCAL_QUEUE_LEASE` in whole seconds (1 to 3600), or undefined for the default. */
+function leaseSetting(value: string | undefined): number | undefined {
+  const text = value?.trim();
+  if (!text) return undefined;
+  const seconds = Number(text);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 3600) {
+    throw new Error(
+      `app setting ${queueLeaseSetting} is "${text}": give whole seconds from 1 to 3600 (default 300), or leave it unset`,
+    );
+  }
+  return seconds;
 }

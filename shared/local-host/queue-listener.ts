@@ -11,8 +11,13 @@ export interface QueueListener {
   stop(): Promise<void>;
 }
 
-/** While a message is being handled it stays invisible this long (the real host renews its lease). */
-const leaseSeconds = 300;
+/**
+ * While a message is being handled it stays invisible this long (the real host keeps it invisible too).
+ * A host killed mid-invocation leaves it invisible until the lease runs out; then another host takes it.
+ */
+export const defaultLeaseSeconds = 300;
+/** App setting that shortens (or lengthens) that lease locally, in seconds. */
+export const queueLeaseSetting = 'AUTOPILOT_LOCAL_QUEUE_LEASE';
 const minPollMs = 50;
 
 /**
@@ -26,8 +31,11 @@ export function startQueueListener(options: {
   service: QueueServiceClient;
   settings: HostJson['queues'];
   log: HostLog;
+  /** Seconds a received message stays invisible while it is handled (default 300). */
+  leaseSeconds?: number;
 }): QueueListener {
   const { registration, service, settings, log } = options;
+  const leaseSeconds = options.leaseSeconds ?? defaultLeaseSeconds;
   const queueName = String(registration.trigger.queueName);
   const queue = service.getQueueClient(queueName);
   const poison = service.getQueueClient(poisonQueueOf(queueName));
@@ -113,12 +121,13 @@ async function fail(
   try {
     if (item.dequeueCount >= settings.maxDequeueCount) {
       await poison.createIfNotExists();
-      await poison.sendMessage(item.messageText);
+      const parked = await poison.sendMessage(item.messageText);
       await queue.deleteMessage(item.messageId, item.popReceipt);
       log(
         'error',
         registration.name,
-        `message ${item.messageId} failed ${item.dequeueCount} time(s), moved to ${poisonQueueOf(queueName)}: ${reason}`,
+        `message ${item.messageId} failed ${item.dequeueCount} time(s), moved to ${poisonQueueOf(queueName)}: ${reason}; ` +
+          `fix the cause, then replay it with: acr-autopilot poison requeue ${queueName} --id ${parked.messageId}`,
       );
     } else {
       await queue.updateMessage(

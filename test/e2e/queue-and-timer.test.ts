@@ -34,13 +34,19 @@ afterAll(() => host?.stop());
 describe('local host queue triggers (Azurite)', () => {
   it('moves a message that keeps failing to <queue>-poison after maxDequeueCount attempts', async () => {
     await queues.getQueueClient('e2e-fails').sendMessage(encode({ doomed: true }));
-    await host.waitForLine(/moved to e2e-fails-poison/, 20_000);
+    const line = await host.waitForLine(/moved to e2e-fails-poison/, 20_000);
     expect(host.output()).toMatch(
       /alwaysFails attempt 1[\s\S]*alwaysFails attempt 2[\s\S]*alwaysFails attempt 3/,
     );
     expect(host.output()).not.toMatch(/alwaysFails attempt 4/);
     expect(await peekAll(host.storage, 'e2e-fails-poison')).toEqual([{ doomed: true }]);
     expect(await queueLength(host.storage, 'e2e-fails')).toBe(0);
+    // The line names the replay command with the id the message has on the poison queue.
+    const [parked] = (await queues.getQueueClient('e2e-fails-poison').peekMessages({ numberOfMessages: 1 }))
+      .peekedMessageItems;
+    expect(line).toContain(
+      `replay it with: acr-autopilot poison requeue e2e-fails --id ${parked?.messageId ?? 'none'}`,
+    );
   });
 
   it('hands JSON messages over as objects with the dequeue count, then deletes them', async () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cardOf } from '../../shared/domain/cards/teams-message';
 import type { FakeDeployApis } from './fake-deploy-apis';
+import { queueLeaseSetting } from '../../shared/local-host/queue-listener';
 import { repoRoot } from './fixtures';
 import type { GitHttpServer } from './git-http-server';
 
@@ -126,27 +127,10 @@ export function writeConfig(yaml: string): string {
  * Environment for a local host whose queue listener holds a message it is handling for `seconds`
  * instead of 5 minutes (the local host's lease; Azure's is 10). A host killed mid-invocation leaves its
  * messages invisible for that long before another host may take them: a crash test waits for the
- * lease as the app would, only scaled down, like the retry delays. A preload script caps the
- * `visibilityTimeout` the storage SDK asks for when receiving; nothing else changes.
+ * lease as the app would, only scaled down, like the retry delays.
  */
 export function shortLeaseEnv(seconds: number): Record<string, string> {
-  const dir = mkdtempSync(join(tmpdir(), 'reliability-lease-'));
-  const preload = join(dir, 'short-lease.cjs');
-  const sdk = require.resolve('@azure/storage-queue', { paths: [repoRoot] });
-  writeFileSync(
-    preload,
-    [
-      `const { QueueClient } = require(${JSON.stringify(sdk)});`,
-      'const receive = QueueClient.prototype.receiveMessages;',
-      'QueueClient.prototype.receiveMessages = function (options = {}) {',
-      `  const cap = ${Math.ceil(seconds)};`,
-      '  const asked = options.visibilityTimeout ?? 30;',
-      '  return receive.call(this, { ...options, visibilityTimeout: Math.min(asked, cap) });',
-      '};',
-      '',
-    ].join('\n'),
-  );
-  return { NODE_OPTIONS: `--require ${JSON.stringify(preload)}` };
+  return { [queueLeaseSetting]: String(Math.ceil(seconds)) };
 }
 
 /** `commit:<repository>:<tag>` for every autopilot commit on `branch` (from the default subject). */

@@ -31,7 +31,7 @@ import { recordRow, repeats, tally } from '../../helpers/reliability-row';
  * the held pushes to fleet-a go through (the commit landed, but the host died before it could say so,
  * send the card or queue the deployment) and those to fleet-b are refused (nothing landed). The
  * restarted host gets the messages back when the dead host's lease on them runs out: 4 s here (see
- * `shortLeaseEnv`), 5 min in the local host, 10 min on Azure.
+ * `AUTOPILOT_LOCAL_QUEUE_LEASE` via `shortLeaseEnv`), 5 min by default in the local host, 10 min on Azure.
  */
 const secret = 'Bearer reliability-crash-secret';
 const TOKEN = 'ghp_reliabilityCrash0000000000000001';
