@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PushTrace } from '../../shared/domain/trace/assemble-trace';
-import { functionArgs } from '../helpers/e2e-app';
+import { pipelineFunctionArgs } from '../helpers/e2e-app';
 import { startFakeDeployApis, type FakeDeployApis } from '../helpers/fake-deploy-apis';
 import { startFakeTeamsServer, type FakeTeamsServer } from '../helpers/fake-teams-server';
 import { repoRoot } from '../helpers/fixtures';
@@ -166,15 +166,7 @@ rules:
 `,
   );
   host = await startLocalHostProcess({
-    args: functionArgs([
-      'acr-webhook',
-      'acr-event-grid',
-      'app-start',
-      'fan-out-actions',
-      'pin-request',
-      'deploy-request',
-      'notify-teams',
-    ]),
+    args: pipelineFunctionArgs,
     env: {
       AUTOPILOT_CONFIG: join(dir, 'autopilot.yaml'),
       ACR_WEBHOOK_SECRET: secret,

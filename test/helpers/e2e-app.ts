@@ -20,6 +20,17 @@ export const ingressFunctionArgs = functionArgs([
   'fan-out-actions',
 ]);
 
+/** Ingress and every action consumer: the whole pipeline from a push to its reactions. */
+export const pipelineFunctionArgs = functionArgs([
+  'acr-webhook',
+  'acr-event-grid',
+  'app-start',
+  'fan-out-actions',
+  'pin-request',
+  'deploy-request',
+  'notify-teams',
+]);
+
 /** A config whose one rule matches every repository with a pin, a deployment and a notification. */
 export function writeCatchAllConfig(): string {
   const dir = mkdtempSync(join(tmpdir(), 'e2e-'));

@@ -322,25 +322,18 @@ export function mirrorKey(url: string, branch: string): string {
 }
 
 /** Runs `task` after every earlier task on `key` in this process has finished. */
-async function exclusive<T>(key: string, task: () => Promise<T>): Promise<T> {
+function exclusive<T>(key: string, task: () => Promise<T>): Promise<T> {
   const before = busy.get(key) ?? Promise.resolve();
-  const run = before.then(task, task);
-  const settled = run.then(
-    () => undefined,
-    () => undefined,
-  );
-  busy.set(key, settled);
-  try {
-    return await run;
-  } finally {
-    if (busy.get(key) === settled) busy.delete(key);
-  }
+  return hold(key, before.then(task, task));
 }
 
 /** Runs `task` holding `key` if nothing in this process holds or waits for it; else returns false. */
-async function ifIdle(key: string, task: () => Promise<boolean>): Promise<boolean> {
-  if (busy.has(key)) return false;
-  const run = task();
+function ifIdle(key: string, task: () => Promise<boolean>): Promise<boolean> {
+  return busy.has(key) ? Promise.resolve(false) : hold(key, task());
+}
+
+/** Marks `key` busy until `run` settles; the next task on the key waits for it. */
+async function hold<T>(key: string, run: Promise<T>): Promise<T> {
   const settled = run.then(
     () => undefined,
     () => undefined,

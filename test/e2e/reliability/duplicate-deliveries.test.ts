@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueLength } from '../../helpers/azurite';
-import { functionArgs } from '../../helpers/e2e-app';
+import { pipelineFunctionArgs } from '../../helpers/e2e-app';
 import { startFakeDeployApis, type FakeDeployApis } from '../../helpers/fake-deploy-apis';
 import { startFakeTeamsServer, type FakeTeamsServer } from '../../helpers/fake-teams-server';
 import { startGitHttpServer, type GitHttpServer } from '../../helpers/git-http-server';
@@ -73,15 +73,7 @@ rules:
 `);
   host = await startLocalHostProcess({
     appRoot: fastAppRoot(),
-    args: functionArgs([
-      'acr-webhook',
-      'acr-event-grid',
-      'app-start',
-      'fan-out-actions',
-      'pin-request',
-      'deploy-request',
-      'notify-teams',
-    ]),
+    args: pipelineFunctionArgs,
     env: {
       AUTOPILOT_CONFIG: config,
       ACR_WEBHOOK_SECRET: secret,

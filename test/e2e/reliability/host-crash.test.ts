@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AzuriteHandle } from '../../../shared/local-host/azurite';
 import { queueLength, startTestAzurite } from '../../helpers/azurite';
-import { functionArgs } from '../../helpers/e2e-app';
+import { pipelineFunctionArgs } from '../../helpers/e2e-app';
 import { startFakeDeployApis, type FakeDeployApis } from '../../helpers/fake-deploy-apis';
 import { startFakeTeamsServer, type FakeTeamsServer } from '../../helpers/fake-teams-server';
 import { startGitHttpServer, type CannedResponse, type GitHttpServer } from '../../helpers/git-http-server';
@@ -69,14 +69,7 @@ const deployment = (team: string) =>
 async function startHost(): Promise<RunningHost> {
   const host = await startLocalHostProcess({
     appRoot: fastAppRoot(),
-    args: functionArgs([
-      'acr-webhook',
-      'app-start',
-      'fan-out-actions',
-      'pin-request',
-      'deploy-request',
-      'notify-teams',
-    ]),
+    args: pipelineFunctionArgs,
     env: {
       AzureWebJobsStorage: azurite.connectionString,
       AUTOPILOT_CONFIG: config,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { peekAll, queueLength } from '../../helpers/azurite';
-import { functionArgs } from '../../helpers/e2e-app';
+import { pipelineFunctionArgs } from '../../helpers/e2e-app';
 import {
   startFakeDeployApis,
   type FakeDeployApis,
@@ -147,14 +147,7 @@ rules:
 `);
   host = await startLocalHostProcess({
     appRoot: fastAppRoot(),
-    args: functionArgs([
-      'acr-webhook',
-      'app-start',
-      'fan-out-actions',
-      'pin-request',
-      'deploy-request',
-      'notify-teams',
-    ]),
+    args: pipelineFunctionArgs,
     env: {
       AUTOPILOT_CONFIG: config,
       ACR_WEBHOOK_SECRET: secret,
