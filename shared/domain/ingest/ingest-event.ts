@@ -4,7 +4,7 @@ import { describeImage, type ImageEvent } from '../events/image-event';
 import { acceptedEventSchema, type AcceptedEvent } from '../messages/action-messages';
 import { queueNames } from '../messages/queues';
 import type { Clock, DedupeStore, Logger, Metrics, QueueSender, TraceRecorder } from '../ports';
-import { planActions } from '../rules/plan-actions';
+import { planActions, ruleLabel } from '../rules/plan-actions';
 import type { RegionArrivals } from '../deploy/deploy-ports';
 import { ingressFacts, recordReceived } from '../trace/ingress-facts';
 import { ingressRecord } from '../trace/trace-records';
@@ -108,6 +108,9 @@ export async function ingestEvent(
   await deps.dedupe
     .complete(ingressScope, dedupeKey, { now: deps.clock(), actions })
     .catch((error: unknown) => deps.log.warn(`could not mark ${dedupeKey} done: ${String(error)}`, fields));
-  deps.log.info(`queued ${actions} action(s) for ${what} from rules ${plan.matchedRules.join(', ')}`, fields);
+  deps.log.info(
+    `queued ${actions} action(s) for ${what} from ${plan.matchedRules.map((index) => ruleLabel({ index, name: deps.config.rules[index]?.name })).join(', ')}`,
+    fields,
+  );
   return { dedupeKey, actions, duplicate: false };
 }

@@ -24,6 +24,11 @@ export interface ActionPlan {
 
 const pushActions = new Set<ImageEvent['action']>(['push', 'chart_push']);
 
+/** `rule "web"` or `rules[2]`: how log lines, notes and traces name a rule. */
+export function ruleLabel(rule: { index: number; name?: string | undefined }): string {
+  return rule.name ? `rule "${rule.name}"` : `rules[${rule.index}]`;
+}
+
 /** Decides, purely, which messages an event produces under the configured rules. */
 export function planActions(event: ImageEvent, config: Config): ActionPlan {
   const plan: ActionPlan = { messages: [], matchedRules: [], notes: [], unmatched: [] };
@@ -42,7 +47,7 @@ export function planActions(event: ImageEvent, config: Config): ActionPlan {
       return;
     }
     plan.matchedRules.push(index);
-    const label = rule.name ? `rule "${rule.name}"` : `rules[${index}]`;
+    const label = ruleLabel({ index, name: rule.name });
     const ruleRef = { index, ...(rule.name ? { name: rule.name } : {}) };
     const notify = resolveRoutes(rule.notify);
     const isPush = pushActions.has(event.action);

@@ -24,10 +24,7 @@ export interface RuleVerdict {
   reason?: string;
 }
 
-/** `rule "web"` or `rules[2]`, as planActions' notes name rules. */
-export function ruleLabel(rule: Pick<RuleVerdict, 'index' | 'name'>): string {
-  return rule.name ? `rule "${rule.name}"` : `rules[${rule.index}]`;
-}
+export { ruleLabel } from '../rules/plan-actions';
 
 /** One action message ingress planned, named the way the runner's records name it. */
 export interface PlannedAction {

@@ -78,5 +78,22 @@ describe('ingress: counters and decision lines', () => {
       ['accepted', { correlationId: 'e1', dedupeKey: keyOf('x/y') }],
       ['ignored', { correlationId: 'p1' }],
     ]);
+    // Rules are named the way the config and `trace` name them, not by bare index.
+    expect(decisions[0]?.message).toMatch(/ from rules\[0\]$/);
+  });
+
+  it('names a matched rule by its name when it has one', async () => {
+    const { ingest, log } = deps();
+    ingest.config = parseConfig(`
+gitops: { fleet: { url: https://github.com/contoso/fleet.git } }
+rules:
+  - name: payments releases
+    match: { repository: 'payments/*' }
+    pin: { repo: fleet }
+`);
+    await ingestOutcome(ingest, accepted('e3'), 'ACR webhook');
+    expect(log.lines.find((line) => line.level === 'info')?.message).toMatch(
+      / from rule "payments releases"$/,
+    );
   });
 });
