@@ -8,6 +8,28 @@ import { InvalidEventError } from '../shared/domain/errors';
 import { deliveryRegion, regionHeader, regionQueryParameter } from '../shared/domain/ingest/record-arrival';
 import { getRuntime, runtimeMetrics } from '../shared/runtime/composition-root';
 
+type ParseAcrWebhook = typeof import('../shared/domain/events/parse-acr-webhook.js').parseAcrWebhook;
+type IngestOutcome = typeof import('../shared/domain/ingest/ingest-outcome.js').ingestOutcome;
+
+/**
+ * The parser and ingest logic, loaded at the first delivery rather than at cold start; the promise is
+ * kept, so later deliveries do not go through the module loader again.
+ */
+let ingress: Promise<{ parseAcrWebhook: ParseAcrWebhook; ingestOutcome: IngestOutcome }> | undefined;
+const ingressModules = () =>
+  (ingress ??= Promise.all([
+    import('../shared/domain/events/parse-acr-webhook.js'),
+    import('../shared/domain/ingest/ingest-outcome.js'),
+  ])
+    .then(([parser, ingest]) => ({
+      parseAcrWebhook: parser.parseAcrWebhook,
+      ingestOutcome: ingest.ingestOutcome,
+    }))
+    .catch((error: unknown) => {
+      ingress = undefined; // a failed load is tried again by the next delivery, as before
+      throw error;
+    }));
+
 /**
  * ACR native webhook: authenticate the shared header, parse, dedupe, queue, answer. ACR waits 5 s and
  * never retries, so the answer must come from durable queue writes, not from doing the work.
@@ -19,8 +41,7 @@ export async function acrWebhook(
   const log = loggerFor(context);
   try {
     const runtime = await getRuntime(log);
-    const { parseAcrWebhook } = await import('../shared/domain/events/parse-acr-webhook.js');
-    const { ingestOutcome } = await import('../shared/domain/ingest/ingest-outcome.js');
+    const { parseAcrWebhook, ingestOutcome } = await ingressModules();
     const header = runtime.loaded.config.ingress.webhookHeader;
     verifySharedSecret(request.headers.get(header), runtime.settings.webhookSecrets, header);
     // A regional webhook names its replica (`?region=` or `x-acr-region`) for the replication gate.

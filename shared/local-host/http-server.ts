@@ -135,11 +135,15 @@ async function writeResponse(res: ServerResponse, result: unknown): Promise<void
     return;
   }
   const init = (result ?? {}) as HttpResponseInit;
-  const headers = new Headers(init.headers as ConstructorParameters<typeof Headers>[0]);
-  headers.forEach((value, name) => res.setHeader(name, value));
+  // Most answers set no headers: no Headers object to build for them.
+  const headers =
+    init.headers === undefined
+      ? undefined
+      : new Headers(init.headers as ConstructorParameters<typeof Headers>[0]);
+  headers?.forEach((value, name) => res.setHeader(name, value));
   res.statusCode = init.status ?? 200;
   if (init.jsonBody !== undefined) {
-    if (!headers.has('content-type')) res.setHeader('content-type', 'application/json');
+    if (!headers?.has('content-type')) res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify(init.jsonBody));
   } else if (typeof init.body === 'string' || init.body instanceof Uint8Array) {
     res.end(init.body);

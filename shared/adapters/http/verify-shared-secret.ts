@@ -20,8 +20,26 @@ export function verifySharedSecret(
   }
   const digest = sha256(received);
   let match = false;
-  for (const value of accepted) match = timingSafeEqual(digest, sha256(value)) || match;
+  for (const value of acceptedDigests(accepted)) match = timingSafeEqual(digest, value) || match;
   if (!match) throw new UnauthorizedError(`wrong ${header} header for the ACR webhook; ${fix}`);
+}
+
+/**
+ * The accepted values' digests, computed once per settings' list rather than on every delivery (and
+ * again should the list change in place).
+ */
+const digestsOf = new WeakMap<readonly string[], { values: string[]; digests: Buffer[] }>();
+function acceptedDigests(accepted: readonly string[]): readonly Buffer[] {
+  let cached = digestsOf.get(accepted);
+  if (
+    !cached ||
+    cached.values.length !== accepted.length ||
+    cached.values.some((v, i) => v !== accepted[i])
+  ) {
+    cached = { values: [...accepted], digests: accepted.map(sha256) };
+    digestsOf.set(accepted, cached);
+  }
+  return cached.digests;
 }
 
 function sha256(value: string): Buffer {
