@@ -6,14 +6,15 @@
  */
 
 /** Query parameters known to be harmless in logs; every other value is replaced. */
-const publicParameters = new Set(['api-version']);
+/** Query parameters that name a protocol detail, never a secret: Azure's `api-version`, git's `service`. */
+const publicParameters = new Set(['api-version', 'service']);
 
 /** Headers whose values authenticate the request. */
 const secretHeader =
   /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|ocp-apim-subscription-key)$|token|secret|signature|password/i;
 
 /**
- * The URL with every query value except `api-version` replaced by `REDACTED`, the fragment removed and
+ * The URL with every query value except `api-version` and `service` replaced by `REDACTED`, the fragment removed and
  * user info shown as `***@`. Not a URL at all: only a placeholder, since the text may be the secret.
  */
 export function redactUrl(url: string): string {

@@ -27,6 +27,11 @@ describe('redactUrl', () => {
     ],
     ['the fragment', 'https://example.test/hook#access_token=abc', 'https://example.test/hook'],
     [
+      "git's service stays, a token beside it goes",
+      'https://github.com/contoso/fleet.git/info/refs?service=git-upload-pack&access_token=ghp_x',
+      'https://github.com/contoso/fleet.git/info/refs?service=git-upload-pack&access_token=REDACTED',
+    ],
+    [
       'api-version in any case',
       'https://example.test/x?API-Version=7.1&token=abc',
       'https://example.test/x?API-Version=7.1&token=REDACTED',

@@ -197,7 +197,7 @@ describe('createGitWriteBack errors', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect(error).toMatchObject({ retryable: false });
     expect((error as Error).message).toMatch(
-      /^git: http:\/\/127\.0\.0\.1:\d+\/fleet\.git\/info\/refs\?service=REDACTED is not https; .*AUTOPILOT_ALLOW_INSECURE_LOOPBACK/,
+      /^git: http:\/\/127\.0\.0\.1:\d+\/fleet\.git\/info\/refs\?service=git-(upload|receive)-pack is not https; .*AUTOPILOT_ALLOW_INSECURE_LOOPBACK/,
     );
     expect(server.requests.length).toBe(before);
     visibleText(error, logs);
@@ -235,7 +235,7 @@ describe('createGitWriteBack errors', () => {
 
     expect(error).toBeInstanceOf(UpstreamError);
     expect((error as Error).message).toMatch(
-      /^could not reach http:\/\/127\.0\.0\.1:\d+\/fleet\.git \(push\): git: GET http:\/\/127\.0\.0\.1:\d+\/fleet\.git\/info\/refs\?service=REDACTED timed out$/,
+      /^could not reach http:\/\/127\.0\.0\.1:\d+\/fleet\.git \(push\): git: GET http:\/\/127\.0\.0\.1:\d+\/fleet\.git\/info\/refs\?service=git-(upload|receive)-pack timed out$/,
     );
     expect(error).toMatchObject({ retryable: true });
     expect(performance.now() - started).toBeLessThan(1_500);

@@ -748,7 +748,7 @@ describe('stream', () => {
     );
 
     expect(error).toBeInstanceOf(UpstreamError);
-    expect(error.message).toBe(`git: GET ${urlOf('/info/refs?service=REDACTED')} timed out`);
+    expect(error.message).toBe(`git: GET ${urlOf('/info/refs?service=git-upload-pack')} timed out`);
     expect(performance.now() - started).toBeLessThan(1_000);
     expect(server.requests).toHaveLength(1);
   });
