@@ -1,5 +1,5 @@
-import { ObjectStoreError, serializeCommit } from './git-objects';
-import { createTreeView, type ObjectStore, writeFiles } from './git-tree';
+import { type ObjectStore, ObjectStoreError, serializeCommit } from './git-objects';
+import { createTreeView, writeFiles } from './git-tree';
 import type {
   GitEdit as Edit,
   GitWriteInput as WriteBackInput,

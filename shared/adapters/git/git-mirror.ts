@@ -14,10 +14,8 @@ import {
 } from './git-objects';
 import { buildPack } from './pack-file';
 import type { GitRemote } from './git-remote';
-import { cloneBranch, readBase, type CloneTarget } from './shallow-clone';
+import { cloneBranch, readBase, type CloneTarget, writeBranchRefs } from './shallow-clone';
 import { fetchChanges, RemoteFetchError } from './upload-pack';
-
-export { RemoteFetchError } from './upload-pack';
 
 /** A local repository holding `branch` at the remote's head, ready for one round. */
 export interface BranchCheckout {
@@ -233,13 +231,7 @@ export function createRepoPool(options: RepoPoolOptions): RepoPool {
       await discard(dir);
       throw error;
     });
-    await git.writeRef({
-      fs,
-      gitdir: checkout.store.gitdir,
-      ref: `refs/heads/${branch}`,
-      value: checkout.base.commit,
-      force: true,
-    });
+    await writeBranchRefs(checkout.store, `refs/heads/${branch}`, checkout.base.commit);
     return checkout;
   }
 

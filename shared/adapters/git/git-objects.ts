@@ -216,12 +216,12 @@ export async function writePack(repo: { gitdir: string }, pack: PackFile): Promi
 }
 
 /** The SHA-1 object id git gives `body` stored as a `type`. */
-export function objectId(type: ObjectType, body: Uint8Array): string {
+function objectId(type: ObjectType, body: Uint8Array): string {
   return createHash('sha1').update(`${type} ${body.byteLength}\0`).update(body).digest('hex');
 }
 
 /** Tree entries as isomorphic-git reports them (directories as mode `040000`). */
-export function parseTree(body: Uint8Array): TreeEntry[] {
+function parseTree(body: Uint8Array): TreeEntry[] {
   const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const entries: TreeEntry[] = [];
   let at = 0;

@@ -3,10 +3,11 @@ import type { GitReader, GitReadInput } from '../../domain/ports';
 import type { OutboundClient } from '../http/outbound-client';
 import { toGitHostError } from './classify-git-error';
 import { gitHttpClient } from './git-http-client';
-import { createRepoPool, RemoteFetchError } from './git-mirror';
+import { createRepoPool } from './git-mirror';
 import { ObjectMemory } from './git-objects';
 import { gitRemote } from './git-remote';
 import { createTreeView } from './git-tree';
+import { RemoteFetchError } from './upload-pack';
 
 export interface GitReadDeps {
   /** Every git request goes through it (https, host allow-list, redaction), with `timeoutMs` each. */

@@ -1,8 +1,6 @@
 import picomatch from 'picomatch';
 import { type ObjectStore, serializeTree, type TreeEntry } from './git-objects';
 
-export type { ObjectStore } from './git-objects';
-
 /** What the caller's `edit` sees: the tracked files of one commit, read straight from git objects. */
 export interface TreeView {
   /** Paths of all tracked regular files, `/`-separated, sorted. */

@@ -1,4 +1,9 @@
-/** Git's pkt-line framing (4 hex digits of length, then the payload) and the side-band it carries. */
+import { Errors, type HttpClient } from 'isomorphic-git';
+
+/**
+ * Git's smart HTTP: the POST to a service, the pkt-line framing (4 hex digits of length, then the
+ * payload) and the side-band it carries.
+ */
 
 export function pktLine(text: string): Buffer {
   const payload = Buffer.from(text, 'utf8');
@@ -40,4 +45,68 @@ export function demuxSideBand(bytes: Buffer, action: 'fetch' | 'push'): Buffer {
     }
   }
   return Buffer.concat(data);
+}
+
+/** Where a smart HTTP request goes: the remote as the adapter sees it. */
+export interface ServiceRemote {
+  http: HttpClient;
+  url: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * POSTs `body` to `<url>/<service>` and reads the whole answer; undefined (and the answer cancelled) once
+ * it is longer than `maxBytes`.
+ * @throws Errors.HttpError when the server answered with another status than 200.
+ */
+export function postService(remote: ServiceRemote, service: GitService, body: Buffer): Promise<Buffer>;
+export function postService(
+  remote: ServiceRemote,
+  service: GitService,
+  body: Buffer,
+  maxBytes: number,
+): Promise<Buffer | undefined>;
+export async function postService(
+  remote: ServiceRemote,
+  service: GitService,
+  body: Buffer,
+  maxBytes = Infinity,
+): Promise<Buffer | undefined> {
+  const response = await remote.http.request({
+    method: 'POST',
+    url: `${remote.url}/${service}`,
+    headers: {
+      ...remote.headers,
+      'content-type': `application/x-${service}-request`,
+      accept: `application/x-${service}-result`,
+    },
+    body: once(body),
+  });
+  const bytes = await collect(response.body, maxBytes);
+  if (bytes !== undefined && response.statusCode !== 200) {
+    throw new Errors.HttpError(response.statusCode, response.statusMessage, bytes.toString('utf8', 0, 2000));
+  }
+  return bytes;
+}
+
+type GitService = 'git-upload-pack' | 'git-receive-pack';
+
+async function* once(body: Uint8Array): AsyncIterableIterator<Uint8Array> {
+  yield body;
+}
+
+async function collect(
+  body: AsyncIterableIterator<Uint8Array> | undefined,
+  maxBytes: number,
+): Promise<Buffer | undefined> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  if (!body) return Buffer.alloc(0);
+  for await (const chunk of body) {
+    total += chunk.byteLength;
+    // Leaving the loop cancels the body.
+    if (total > maxBytes) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }

@@ -1,5 +1,5 @@
 import git, { Errors, type HttpClient, type PushResult } from 'isomorphic-git';
-import { demuxSideBand, pktLine, pktLines } from './pkt-line';
+import { demuxSideBand, pktLine, pktLines, postService } from './pkt-line';
 
 export const NO_COMMIT = '0000000000000000000000000000000000000000';
 
@@ -47,20 +47,7 @@ export async function sendPack(input: SendPackInput, moved: (oid: string) => voi
   const command = `${input.expected} ${input.head} ${input.ref}\0${capabilities.join(' ')}\n`;
   const body = Buffer.concat([pktLine(command), Buffer.from('0000', 'latin1'), input.pack]);
 
-  const response = await input.http.request({
-    method: 'POST',
-    url: `${input.url}/git-receive-pack`,
-    headers: {
-      ...input.headers,
-      'content-type': 'application/x-git-receive-pack-request',
-      accept: 'application/x-git-receive-pack-result',
-    },
-    body: once(body),
-  });
-  const bytes = await collect(response.body);
-  if (response.statusCode !== 200) {
-    throw new Errors.HttpError(response.statusCode, response.statusMessage, bytes.toString('utf8', 0, 2000));
-  }
+  const bytes = await postService(input, 'git-receive-pack', body);
   const result = parseReport(sideBand ? demuxSideBand(bytes, 'push') : bytes);
   const refused = Object.entries(result.refs).filter(([, status]) => !status.ok);
   if (!result.ok || refused.length > 0 || !result.refs[input.ref]) {
@@ -88,14 +75,4 @@ function parseReport(bytes: Buffer): PushResult {
     result.refs[ref] = { ok: updated, error: space < 0 ? '' : rest.slice(space + 1) };
   }
   return result;
-}
-
-async function* once(body: Uint8Array): AsyncIterableIterator<Uint8Array> {
-  yield body;
-}
-
-async function collect(body: AsyncIterableIterator<Uint8Array> | undefined): Promise<Buffer> {
-  const chunks: Uint8Array[] = [];
-  if (body) for await (const chunk of body) chunks.push(chunk);
-  return Buffer.concat(chunks);
 }

@@ -19,6 +19,13 @@ export async function cloneBranch(target: CloneTarget, branch: string): Promise<
   await git.clone({ ...target, ref: branch, depth: 1, singleBranch: true, noTags: true, noCheckout: true });
 }
 
+/** The local branch `ref` (the next fetch's "have") and its remote-tracking ref both at `head`. */
+export async function writeBranchRefs(store: ObjectStore, ref: string, head: string): Promise<void> {
+  for (const name of [ref, ref.replace(/^refs\/heads\//, 'refs/remotes/origin/')]) {
+    await git.writeRef({ fs: store.fs, gitdir: store.gitdir, ref: name, value: head, force: true });
+  }
+}
+
 /** The fetched branch's head commit (`refs/remotes/origin/<branch>`) and its tree. */
 export async function readBase(
   store: ObjectStore,

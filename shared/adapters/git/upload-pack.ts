@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import git, { Errors, type HttpClient } from 'isomorphic-git';
+import git, { type HttpClient } from 'isomorphic-git';
 import type { ObjectStore } from './git-objects';
-import { demuxSideBand, pktLine, pktLines } from './pkt-line';
+import { demuxSideBand, pktLine, pktLines, postService } from './pkt-line';
+import { writeBranchRefs } from './shallow-clone';
 
 /** The fetch from the remote failed (HTTP status, transport, a bad answer); `reason` is the error. */
 export class RemoteFetchError extends Error {
@@ -59,7 +60,7 @@ export async function fetchChanges(input: FetchChangesInput): Promise<FetchChang
   const head = remote.refs?.find((r) => r.ref === input.ref)?.oid;
   if (!head) return { kind: 'missing' };
   if (input.haves.includes(head) && (await store.has(head))) {
-    await writeRefs(store, input.ref, head);
+    await writeBranchRefs(store, input.ref, head);
     return { kind: 'fetched', head, bytes: 0 };
   }
   const offered = new Set(Object.keys(remote.capabilities));
@@ -75,27 +76,13 @@ export async function fetchChanges(input: FetchChangesInput): Promise<FetchChang
     pktLine('done\n'),
   ]);
 
-  let bytes: Buffer;
+  let bytes: Buffer | undefined;
   try {
-    const response = await input.http.request({
-      method: 'POST',
-      url: `${input.url}/git-upload-pack`,
-      headers: {
-        ...input.headers,
-        'content-type': 'application/x-git-upload-pack-request',
-        accept: 'application/x-git-upload-pack-result',
-      },
-      body: once(body),
-    });
-    const read = await collect(response.body, input.maxBytes);
-    if (read === undefined) return { kind: 'too-large' };
-    if (response.statusCode !== 200) {
-      throw new Errors.HttpError(response.statusCode, response.statusMessage, read.toString('utf8', 0, 2000));
-    }
-    bytes = read;
+    bytes = await postService(input, 'git-upload-pack', body, input.maxBytes);
   } catch (error) {
     throw new RemoteFetchError(error);
   }
+  if (bytes === undefined) return { kind: 'too-large' };
 
   let pack: Buffer;
   try {
@@ -110,15 +97,8 @@ export async function fetchChanges(input: FetchChangesInput): Promise<FetchChang
     );
   }
   await markShallow(store, head, input.haves, shallow);
-  await writeRefs(store, input.ref, head);
+  await writeBranchRefs(store, input.ref, head);
   return { kind: 'fetched', head, bytes: bytes.length };
-}
-
-/** The local branch (the next fetch's "have") and the remote-tracking ref both at `head`. */
-async function writeRefs(store: ObjectStore, ref: string, head: string): Promise<void> {
-  for (const name of [ref, ref.replace(/^refs\/heads\//, 'refs/remotes/origin/')]) {
-    await git.writeRef({ fs: store.fs, gitdir: store.gitdir, ref: name, value: head, force: true });
-  }
 }
 
 /** The pack in an upload-pack answer: negotiation lines (ACK, NAK, shallow) first, then side band 1. */
@@ -203,25 +183,4 @@ async function readShallow(gitdir: string): Promise<Set<string>> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Set();
     throw error;
   }
-}
-
-async function* once(body: Uint8Array): AsyncIterableIterator<Uint8Array> {
-  yield body;
-}
-
-/** The whole body, or undefined (and the body cancelled) once it is longer than `maxBytes`. */
-async function collect(
-  body: AsyncIterableIterator<Uint8Array> | undefined,
-  maxBytes: number,
-): Promise<Buffer | undefined> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  if (!body) return Buffer.alloc(0);
-  for await (const chunk of body) {
-    total += chunk.byteLength;
-    // Leaving the loop cancels the body.
-    if (total > maxBytes) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }

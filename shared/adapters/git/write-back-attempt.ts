@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import { join } from 'node:path';
 import git from 'isomorphic-git';
 import { type GitContext, conflictReason, toGitHostError } from './classify-git-error';
 import { type CommitChain, type Job, type JobResult, commitEdits } from './commit-edits';
@@ -7,7 +6,7 @@ import { type ObjectStore, ObjectStoreError } from './git-objects';
 import { type RepoPool } from './git-mirror';
 import { type GitRemote } from './git-remote';
 import { NO_COMMIT, sendPack } from './receive-pack';
-import type { CloneTarget } from './shallow-clone';
+import { type CloneTarget, writeBranchRefs } from './shallow-clone';
 import { fetchChanges, RemoteFetchError } from './upload-pack';
 
 export type { Job, JobResult } from './commit-edits';
@@ -156,10 +155,7 @@ async function push(
   }
   try {
     await store.keep(pack);
-    const gitdir = join(net.dir, '.git');
-    for (const name of [ref, `refs/remotes/origin/${branch}`]) {
-      await git.writeRef({ fs, gitdir, ref: name, value: head, force: true });
-    }
+    await writeBranchRefs(store, ref, head);
   } catch {
     // The push landed; a mirror that could not keep it fetches the objects next round instead.
   }
