@@ -96,13 +96,14 @@ function evaluateSplit(candidate: SplitCandidate, src: string, target: PinTarget
     ...(candidate.also ?? []),
   ]);
   const skip: Skip = (reason, kind) => ({ skip: reason, kind, at, covers });
-  const named = names(candidate.repository, target);
   const texts = { registry: '', repository: '', tag: '', digest: '' };
   for (const role of ['registry', 'repository', 'tag', 'digest'] as const) {
     const field = candidate[role];
     const read = field === undefined ? undefined : scalarText(field.node, src);
     if (read === undefined) continue;
-    if ('problem' in read) return named ? skip(read.problem, 'multi-line') : undefined;
+    if ('problem' in read) {
+      return names(candidate.repository, target) ? skip(read.problem, 'multi-line') : undefined;
+    }
     texts[role] = read.text;
   }
   if (texts.repository === '') return undefined;

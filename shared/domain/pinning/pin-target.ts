@@ -53,7 +53,7 @@ export function createPinTarget(image: PushedImage, options: Partial<RewriteOpti
     ]);
   }
   const repository = parsed.reference.repository;
-  const screen = registry === 'docker.io' ? repository.replace(/^library\//, '') : repository;
+  const screen = familiarPath(registry, repository);
   return {
     registry,
     repository,
@@ -67,10 +67,13 @@ export function createPinTarget(image: PushedImage, options: Partial<RewriteOpti
       registry !== '' && reference.repository === repository && canonical(reference.registry) === registry,
     samePath: (reference) =>
       reference.repository === repository ||
-      (canonical(reference.registry) === 'docker.io'
-        ? reference.repository.replace(/^library\//, '')
-        : reference.repository) === screen,
+      familiarPath(canonical(reference.registry), reference.repository) === screen,
   };
+}
+
+/** The path as people write it: Docker Hub's `library/alpine` is `alpine`. */
+function familiarPath(registry: string, repository: string): string {
+  return registry === 'docker.io' ? repository.replace(/^library\//, '') : repository;
 }
 
 /**

@@ -72,12 +72,13 @@ export function rewriteFile(file: string, src: string, target: PinTarget): FileO
   };
   for (const plan of planned) if (plan.rejected !== undefined) unpin(plan, plan.rejected, 'shared-anchor');
   let outcome: { content: string; changes: RewriteChange[] } | undefined;
+  let splices = accepted.flatMap((plan) => plan.edits.map((edit) => edit.splice));
   if (accepted.length > 0) {
-    const splices = accepted.flatMap((plan) => plan.edits.map((edit) => edit.splice));
     const spliced = spliceAndVerify(file, src, parsed.docs.length, splices);
     if ('problem' in spliced) {
       for (const plan of accepted) unpin(plan, spliced.problem, 'cannot-edit');
       accepted = [];
+      splices = [];
     } else {
       outcome = spliced;
     }
@@ -94,10 +95,7 @@ export function rewriteFile(file: string, src: string, target: PinTarget): FileO
     });
   const skipped: RewriteSkip[] = [];
   const accounted = new Map<number, RewriteMention>();
-  const newLineOf = newLineNumbers(
-    lines,
-    accepted.flatMap((plan) => plan.edits.map((edit) => edit.splice)),
-  );
+  const newLineOf = newLineNumbers(lines, splices);
   for (const plan of accepted) {
     const [first] = plan.edits;
     const changedLine = first === undefined ? lineOf(plan.offset) : newLineOf(first.splice);

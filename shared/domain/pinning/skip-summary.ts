@@ -1,7 +1,7 @@
 import type { SkipKind } from './rewrite-types';
 
 /** What each skip kind is called in summaries, cards and logs. */
-export const skipKindLabels: Readonly<Record<SkipKind, string>> = {
+const skipKindLabels: Readonly<Record<SkipKind, string>> = {
   'already-pinned': 'already pinned',
   'other-tag': 'other tag',
   'no-tag': 'no tag',
