@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander';
-import { readAppSettings, storageSetting, type StorageSettings } from '../config/app-settings';
 import { createQueueAdmin, type MoveReport, type QueueAdmin } from '../adapters/queue/queue-admin';
 import { createQueueServiceClient } from '../adapters/storage-clients';
 import {
@@ -12,8 +11,9 @@ import {
   type StoredQueueMessage,
 } from '../domain/messages/parked-message';
 import { queueNames } from '../domain/messages/queues';
-import { poisonSuffix, queueOfPoison } from '../domain/messages/replay-command';
+import { poisonQueueOf, queueOfPoison } from '../domain/messages/replay-command';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
+import { cliStorage } from './cli-storage';
 import { example, jsonOption, type ExitWith } from './command-kit';
 import { progressBar } from './progress-bar';
 
@@ -23,7 +23,7 @@ export interface QueueCliExtras {
   now?: () => Date;
 }
 
-export interface PoisonListOptions {
+interface PoisonListOptions {
   json: boolean;
 }
 
@@ -36,12 +36,6 @@ export interface PoisonRequeueOptions {
 }
 
 const queues: readonly string[] = Object.values(queueNames);
-const poisonOf = (queue: string) => `${queue}${poisonSuffix}`;
-const storageHelp =
-  `set ${storageSetting} (a connection string; UseDevelopmentStorage=true for Azurite) or ` +
-  `${storageSetting}__accountName (then your own sign-in is used, e.g. az login), ` +
-  'in the environment or in local.settings.json';
-
 /** `acr-autopilot queues`. */
 export function queuesCommand(io: CliIo, exit: ExitWith, extras: QueueCliExtras = {}): Command {
   return new Command('queues')
@@ -115,7 +109,7 @@ export function poisonCommand(io: CliIo, exit: ExitWith, extras: QueueCliExtras 
 }
 
 /** Depth and poison depth of every queue; exit 0. */
-export async function queueDepths(
+async function queueDepths(
   options: { json: boolean },
   io: CliIo,
   extras: QueueCliExtras = {},
@@ -123,8 +117,8 @@ export async function queueDepths(
   const admin = extras.admin ?? adminFor(io);
   const rows = await Promise.all(
     queues.map(async (queue) => {
-      const [depth, poisonDepth] = await Promise.all([admin.depth(queue), admin.depth(poisonOf(queue))]);
-      return { queue, depth: depth ?? 0, poison: poisonOf(queue), poisonDepth: poisonDepth ?? 0 };
+      const [depth, poisonDepth] = await Promise.all([admin.depth(queue), admin.depth(poisonQueueOf(queue))]);
+      return { queue, depth: depth ?? 0, poison: poisonQueueOf(queue), poisonDepth: poisonDepth ?? 0 };
     }),
   );
   if (options.json) {
@@ -147,14 +141,14 @@ export async function queueDepths(
 }
 
 /** Every message parked on `<queue>-poison`, oldest first; exit 0. */
-export async function poisonList(
+async function poisonList(
   queueArgument: string,
   options: PoisonListOptions,
   io: CliIo,
   extras: QueueCliExtras = {},
 ): Promise<number> {
   const queue = knownQueue(queueArgument);
-  const poison = poisonOf(queue);
+  const poison = poisonQueueOf(queue);
   const admin = extras.admin ?? adminFor(io);
   const now = (extras.now ?? (() => new Date()))();
   const bar = progressBar(io);
@@ -185,7 +179,7 @@ export async function poisonRequeue(
   extras: QueueCliExtras = {},
 ): Promise<number> {
   const queue = knownQueue(queueArgument);
-  const poison = poisonOf(queue);
+  const poison = poisonQueueOf(queue);
   if (options.id !== undefined && options.all) {
     throw new UsageError('poison requeue: give --id or --all, not both');
   }
@@ -345,22 +339,7 @@ function knownQueue(name: string): string {
   return queue;
 }
 
-/**
- * The app's storage account, from the same settings the app reads (the environment, then
- * local.settings.json). Identity-based settings use the person's own sign-in, not the app's
- * user-assigned identity, which exists only inside Azure.
- */
+/** Queue admin on the app's storage account, with the person's own sign-in. */
 function adminFor(io: CliIo): QueueAdmin {
-  const storage = readAppSettings(io.env).storage;
-  if (!storage) throw new UsageError(`${storageSetting} is not set: ${storageHelp}`);
-  return createQueueAdmin(createQueueServiceClient(ownIdentity(storage)));
-}
-
-function ownIdentity(storage: StorageSettings): StorageSettings {
-  if (storage.kind !== 'identity') return storage;
-  return {
-    kind: 'identity',
-    queueServiceUri: storage.queueServiceUri,
-    tableServiceUri: storage.tableServiceUri,
-  };
+  return createQueueAdmin(createQueueServiceClient(cliStorage(io)));
 }

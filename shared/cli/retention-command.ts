@@ -6,6 +6,7 @@ import { createGitReader } from '../adapters/git/git-read';
 import { createOutboundClient } from '../adapters/http/outbound-client';
 import { registryBackends, type RegistryBackendDeps } from '../adapters/registry/create-registry-backend';
 import { createTableClient } from '../adapters/storage-clients';
+import { asOperator } from './cli-storage';
 import { createTableStateStore } from '../adapters/table/table-state-store';
 import { outboundHosts } from '../domain/config/outbound-hosts';
 import type { Logger } from '../domain/ports';
@@ -217,7 +218,7 @@ async function cliDeps(
       git: createGitReader({ http }),
       state:
         extras.lease && settings.storage
-          ? createTableStateStore(createTableClient(settings.storage, stateTable))
+          ? createTableStateStore(createTableClient(asOperator(settings.storage), stateTable))
           : undefined,
       queue: undefined,
       clock: () => new Date(),

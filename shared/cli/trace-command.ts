@@ -1,5 +1,4 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { readAppSettings, storageSetting } from '../config/app-settings';
 import { createTableClient } from '../adapters/storage-clients';
 import { createTableTraceStore } from '../adapters/table/table-trace-store';
 import type { TraceReader } from '../domain/ports';
@@ -8,9 +7,10 @@ import { formatTrace } from '../domain/trace/format-trace';
 import { parseTraceRef } from '../domain/trace/trace-lookup';
 import { dedupeTable } from '../runtime/composition-root';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
+import { cliStorage } from './cli-storage';
 import { example, jsonOption, type ExitWith } from './command-kit';
 
-export interface TraceOptions {
+interface TraceOptions {
   /** A digest, `[registry/]repository:tag`, `repository@digest` or a dedupe key. */
   ref: string;
   json: boolean;
@@ -47,10 +47,10 @@ export function traceCommand(io: CliIo, exit: ExitWith): Command {
  * Finds the pushes `ref` names in the app's trace records, newest first, and prints each one's
  * verdict, deliveries, rules, actions and timeline (or JSON). Exit 1 when nothing is recorded.
  */
-export async function runTrace(options: TraceOptions, io: CliIo, reader?: TraceReader): Promise<number> {
+async function runTrace(options: TraceOptions, io: CliIo): Promise<number> {
   const lookup = parseTraceRef(options.ref);
   if (typeof lookup === 'string') throw new UsageError(lookup);
-  const store = reader ?? readerFor(io);
+  const store = readerFor(io);
   const matches = await store.find(lookup);
   const traces: PushTrace[] = [];
   for (const match of matches.slice(0, options.limit)) {
@@ -76,15 +76,9 @@ export async function runTrace(options: TraceOptions, io: CliIo, reader?: TraceR
 }
 
 function readerFor(io: CliIo): TraceReader {
-  const storage = readAppSettings(io.env).storage;
-  if (!storage) {
-    throw new UsageError(
-      `${storageSetting} is not set: trace reads the app's Table Storage; set it as the app has it ` +
-        '(UseDevelopmentStorage=true for Azurite, a connection string, or __accountName with your own az login), ' +
-        'in the environment or in local.settings.json',
-    );
-  }
-  return createTableTraceStore(createTableClient(storage, dedupeTable));
+  return createTableTraceStore(
+    createTableClient(cliStorage(io, "trace reads the app's Table Storage"), dedupeTable),
+  );
 }
 
 function positiveInteger(value: string): number {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DomainError, formatIssuesInline, retryAfterOf } from '../../domain/errors';
 import { queueNames } from '../../domain/messages/queues';
 import { isDeferral, type QueueContract } from '../../domain/messages/queue-contract';
-import { dedupeKeyOf, replayCommand } from '../../domain/messages/replay-command';
+import { dedupeKeyOf, poisonQueueOf, replayCommand } from '../../domain/messages/replay-command';
 import type {
   ActionOutcome,
   Clock,
@@ -36,9 +36,6 @@ export type ConsumeResult<O> =
   | { kind: 'retrying'; attempt: number; delayMs: number; reason: string }
   | { kind: 'parked'; attempt: number; reason: string }
   | { kind: 'unreadable'; reason: string };
-
-/** Where the runner parks a queue's messages (the Functions host uses the same name after maxDequeueCount). */
-export const poisonQueueOf = (queue: string): string => `${queue}-poison`;
 
 /**
  * The runner's bookkeeping, carried in the message under `delivery`: which attempt the copy is, when the

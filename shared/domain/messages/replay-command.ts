@@ -5,7 +5,10 @@
  */
 
 /** Suffix of the queue where a queue's messages are parked (the runner and the Functions host alike). */
-export const poisonSuffix = '-poison';
+const poisonSuffix = '-poison';
+
+/** Where a queue's messages are parked: `pin-requests-poison` (the Functions host uses the same name after maxDequeueCount). */
+export const poisonQueueOf = (queue: string): string => `${queue}${poisonSuffix}`;
 
 /** `pin-requests` for `pin-requests-poison`; a name without the suffix is returned as it is. */
 export function queueOfPoison(name: string): string {

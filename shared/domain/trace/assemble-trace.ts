@@ -1,5 +1,5 @@
 import { describeImage } from '../events/image-event';
-import { replayCommand } from '../messages/replay-command';
+import { poisonQueueOf, replayCommand } from '../messages/replay-command';
 import {
   ruleLabel,
   viaLabels,
@@ -180,7 +180,7 @@ function deliveryText(result: ReceivedResult, trace: Omit<PushTrace, 'verdict' |
 }
 
 /** `pin of … into gitops "fleet": attempt 2 failed: …; retrying in 1 s`. */
-export function attemptText(record: AttemptRecord): string {
+function attemptText(record: AttemptRecord): string {
   const attempt = record.attempt === undefined ? '' : `attempt ${record.attempt} `;
   switch (record.result) {
     case 'done':
@@ -190,9 +190,9 @@ export function attemptText(record: AttemptRecord): string {
     case 'retrying':
       return `${record.subject}: ${attempt}failed: ${record.reason ?? ''}; retrying in ${seconds(record.delayMs)}`;
     case 'parked':
-      return `${record.subject}: ${attempt}failed for good: ${record.reason ?? ''}; parked on ${record.queue}-poison`;
+      return `${record.subject}: ${attempt}failed for good: ${record.reason ?? ''}; parked on ${poisonQueueOf(record.queue)}`;
     case 'unreadable':
-      return `${record.subject}: unreadable, parked on ${record.queue}-poison: ${record.reason ?? ''}`;
+      return `${record.subject}: unreadable, parked on ${poisonQueueOf(record.queue)}: ${record.reason ?? ''}`;
     case 'error':
       return `${record.subject}: the run stopped (${record.reason ?? 'error'}); the host delivers it again`;
   }
