@@ -3,32 +3,23 @@ import { loggerFor } from '../shared/adapters/log/context-logger';
 import { readJsonBody } from '../shared/adapters/http/read-json-body';
 import { toHttpResponse } from '../shared/adapters/http/to-http-response';
 import { verifySharedSecret } from '../shared/adapters/http/verify-shared-secret';
+import { once } from '../shared/adapters/load-once';
 import { timedIngress } from '../shared/adapters/telemetry/timed-ingress';
 import { InvalidEventError } from '../shared/domain/errors';
 import { deliveryRegion, regionHeader, regionQueryParameter } from '../shared/domain/ingest/record-arrival';
 import { getRuntime, runtimeMetrics } from '../shared/runtime/composition-root';
 
-type ParseAcrWebhook = typeof import('../shared/domain/events/parse-acr-webhook.js').parseAcrWebhook;
-type IngestOutcome = typeof import('../shared/domain/ingest/ingest-outcome.js').ingestOutcome;
-
 /**
  * The parser and ingest logic, loaded at the first delivery rather than at cold start; the promise is
  * kept, so later deliveries do not go through the module loader again.
  */
-let ingress: Promise<{ parseAcrWebhook: ParseAcrWebhook; ingestOutcome: IngestOutcome }> | undefined;
-const ingressModules = () =>
-  (ingress ??= Promise.all([
+const ingressModules = once(async () => {
+  const [parser, ingest] = await Promise.all([
     import('../shared/domain/events/parse-acr-webhook.js'),
     import('../shared/domain/ingest/ingest-outcome.js'),
-  ])
-    .then(([parser, ingest]) => ({
-      parseAcrWebhook: parser.parseAcrWebhook,
-      ingestOutcome: ingest.ingestOutcome,
-    }))
-    .catch((error: unknown) => {
-      ingress = undefined; // a failed load is tried again by the next delivery, as before
-      throw error;
-    }));
+  ]);
+  return { parseAcrWebhook: parser.parseAcrWebhook, ingestOutcome: ingest.ingestOutcome };
+});
 
 /**
  * ACR native webhook: authenticate the shared header, parse, dedupe, queue, answer. ACR waits 5 s and

@@ -2,6 +2,7 @@ import { TableClient } from '@azure/data-tables';
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
 import { QueueServiceClient } from '@azure/storage-queue';
 import type { StorageSettings } from '../config/app-settings';
+import { once } from './load-once';
 
 /**
  * Builds Azure Storage clients from the Functions-style storage setting: a connection string
@@ -42,20 +43,14 @@ export function createTableClient(storage: StorageSettings, table: string): Tabl
  * rather than at cold start: with a connection string (Azurite) it is never loaded at all.
  */
 function credentialFor(storage: Extract<StorageSettings, { kind: 'identity' }>): TokenCredential {
-  let credential: Promise<TokenCredential> | undefined;
-  const load = async (): Promise<TokenCredential> => {
+  const credential = once(async (): Promise<TokenCredential> => {
     const { DefaultAzureCredential, ManagedIdentityCredential } = await import('@azure/identity');
     return storage.clientId
       ? new ManagedIdentityCredential({ clientId: storage.clientId })
       : new DefaultAzureCredential();
-  };
+  });
   return {
-    async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
-      credential ??= load().catch((error: unknown) => {
-        credential = undefined;
-        throw error;
-      });
-      return (await credential).getToken(scopes, options);
-    },
+    getToken: async (scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> =>
+      (await credential()).getToken(scopes, options),
   };
 }

@@ -4,6 +4,7 @@ import type { LoadedConfig } from '../config/load-config';
 import type { TriggerDeps } from '../adapters/deploy/deploy-triggers';
 import type { OutboundClient } from '../adapters/http/outbound-client';
 import type { EntraVerifier } from '../adapters/http/verify-entra-token';
+import { once } from '../adapters/load-once';
 import { consoleLogger } from '../adapters/log/console-logger';
 import type { ConsumerDeps } from '../adapters/queue/queue-consumer';
 import type { RegistryBackendDeps } from '../adapters/registry/create-registry-backend';
@@ -171,14 +172,14 @@ export async function createRuntime(
   const setting = (name: string) => settings.env[name];
   const clock = options.clock ?? (() => new Date());
   const sleep = (ms: number) => delay(ms);
-  // Built on first use and shared by every invocation of the worker: the git writer queues pins to
-  // the same branch in one lane, which only works with one instance; its lines go to the console
-  // (they may be about several invocations at once) and carry the event ids.
-  let writer: GitWriter | undefined;
+  // Shared by every invocation of the worker, their libraries loaded on first use: the git writer
+  // queues pins to the same branch in one lane, which only works with one instance; its lines go to
+  // the console (they may be about several invocations at once) and carry the event ids.
+  const writer = gitWriter(http);
   let state: StateStore | undefined;
   const stateStore = () => (state ??= createTableStateStore(createTableClient(storage, stateTable)));
   let backends: RetentionDeps['backendFor'] | undefined;
-  let reader: GitReader | undefined;
+  const reader = gitReader(http);
   let verifier: EntraVerifier | undefined;
   let triggers: DeployTriggers | undefined;
   const pullRequests = createPullRequests({ http });
@@ -237,7 +238,6 @@ export async function createRuntime(
       retry: contract.action === 'fan-out' ? defaultRetryPolicy : config.retry[contract.action],
     }),
     pinDeps(logger) {
-      writer ??= gitWriter(http);
       return { config, setting, writer, pullRequests, queue, log: logger };
     },
     deployDeps(logger) {
@@ -279,7 +279,6 @@ export async function createRuntime(
         log: consoleLogger,
         ...(options.retention?.acr ? { acr: options.retention.acr } : {}),
       });
-      reader ??= gitReader(http);
       return {
         config,
         setting,
@@ -311,18 +310,6 @@ function gitWriter(http: OutboundClient): GitWriter {
 function gitReader(http: OutboundClient): GitReader {
   const loading = once(async () => (await import('../adapters/git/git-read.js')).createGitReader({ http }));
   return { read: async (input, reader) => (await loading()).read(input, reader) };
-}
-
-/** Runs `load` once, on first call; a failed load is tried again on the next call. */
-function once<T>(load: () => Promise<T>): () => Promise<T> {
-  let loading: Promise<T> | undefined;
-  return () => {
-    loading ??= load().catch((error: unknown) => {
-      loading = undefined;
-      throw error;
-    });
-    return loading;
-  };
 }
 
 let current: Promise<Runtime> | undefined;

@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,14 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PushTrace } from '../../shared/domain/trace/assemble-trace';
 import { pipelineFunctionArgs } from '../helpers/e2e-app';
+import {
+  acrWebhookBody,
+  deploymentYaml,
+  digestOf,
+  eventGridBody,
+  postJson,
+  registry,
+} from '../helpers/reliability-app';
 import { startFakeDeployApis, type FakeDeployApis } from '../helpers/fake-deploy-apis';
 import { startFakeTeamsServer, type FakeTeamsServer } from '../helpers/fake-teams-server';
 import { repoRoot } from '../helpers/fixtures';
@@ -22,7 +29,6 @@ const secret = 'Bearer e2e-trace-secret';
 const TOKEN = 'ghp_e2eTraceToken0000000000000000000001';
 const GH_TOKEN = 'ghp_e2eTraceActionsToken000000000000001';
 const eventGridKey = 'e2e-trace-eventgrid-key';
-const registry = 'contoso.azurecr.io';
 const execFileAsync = promisify(execFile);
 
 let host: RunningHost;
@@ -30,64 +36,23 @@ let git: GitHttpServer;
 let api: FakeDeployApis;
 let teams: FakeTeamsServer;
 
-const digestOf = (repository: string, tag: string) =>
-  `sha256:${createHash('sha256').update(`${repository}:${tag}`).digest('hex')}`;
-const deployment = (image: string) =>
-  `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: ${image}\n`;
+const push = (repository: string, tag: string) => ({ action: 'push' as const, repository, tag });
 
 async function webhook(repository: string, tag: string, region?: string): Promise<string> {
-  const response = await fetch(`${host.url}/api/acr/webhook${region ? `?region=${region}` : ''}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: secret },
-    body: JSON.stringify({
-      id: `trace-${repository}-${tag}`,
-      action: 'push',
-      timestamp: '2026-12-01T10:00:00.000Z',
-      target: {
-        repository,
-        tag,
-        digest: digestOf(repository, tag),
-        mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      },
-      request: { host: registry, method: 'PUT' },
-    }),
-  });
+  const response = await postJson(
+    `${host.url}/api/acr/webhook${region ? `?region=${region}` : ''}`,
+    acrWebhookBody(push(repository, tag), `trace-${repository}-${tag}`),
+    { authorization: secret },
+  );
   expect(response.status).toBe(202);
   return ((await response.json()) as { accepted: string }).accepted;
 }
 
 async function eventGrid(repository: string, tag: string, location: string): Promise<void> {
-  const response = await fetch(
+  const response = await postJson(
     `${host.url}/runtime/webhooks/eventgrid?functionName=acrEventGrid&code=${eventGridKey}`,
-    {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'aeg-event-type': 'Notification' },
-      body: JSON.stringify([
-        {
-          id: `eg-${repository}-${tag}`,
-          topic:
-            '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/contoso',
-          subject: `${repository}:${tag}`,
-          eventType: 'Microsoft.ContainerRegistry.ImagePushed',
-          eventTime: '2026-12-01T10:00:01.000Z',
-          dataVersion: '2.0',
-          metadataVersion: '1',
-          data: {
-            id: `eg-data-${repository}-${tag}`,
-            timestamp: '2026-12-01T10:00:00.000Z',
-            action: 'push',
-            location,
-            target: {
-              repository,
-              tag,
-              digest: digestOf(repository, tag),
-              mediaType: 'application/vnd.oci.image.manifest.v1+json',
-            },
-            request: { host: registry, method: 'PUT' },
-          },
-        },
-      ]),
-    },
+    eventGridBody(push(repository, tag), `eg-${repository}-${tag}`, location),
+    { 'aeg-event-type': 'Notification' },
   );
   expect(response.status).toBe(200);
 }
@@ -123,8 +88,10 @@ beforeAll(async () => {
     startFakeDeployApis({ githubToken: GH_TOKEN, adoPat: 'x', argocdTokens: {}, armToken: 'x' }),
     startFakeTeamsServer(),
   ]);
-  await git.createRepo('org/fleet', { 'apps/api.yaml': deployment(`${registry}/payments/api:1.4.2`) });
-  await git.createRepo('org/dead', { 'apps/worker.yaml': deployment(`${registry}/payments/worker:2.0.0`) });
+  await git.createRepo('org/fleet', { 'apps/api.yaml': deploymentYaml('api', ['payments/api:1.4.2']) });
+  await git.createRepo('org/dead', {
+    'apps/worker.yaml': deploymentYaml('worker', ['payments/worker:2.0.0']),
+  });
   // org/dead never answers a fetch: its pin is retried once, then parked.
   git.onRequest = (info) =>
     info.repo === 'org/dead' && info.phase === 'discover' && info.service === 'git-upload-pack'
@@ -257,7 +224,7 @@ describe('acr-autopilot trace over a recorded run (local host)', () => {
     const text = await trace(key);
     expect(text.code).toBe(0);
     expect(text.stdout.split('\n').slice(0, 2)).toEqual([
-      `push ${registry}/payments/api:1.4.2@${digestOf('payments/api', '1.4.2').slice(0, 19)}  (dedupe key ${key})`,
+      `push ${registry}/payments/api:1.4.2@${digestOf('payments/api:1.4.2').slice(0, 19)}  (dedupe key ${key})`,
       'verdict: deployed to "web"',
     ]);
     expect(text.stdout).toMatch(/\n {2}\S+ {2}Event Grid trigger \(northeurope\), event \S+: duplicate\n/);
@@ -283,7 +250,7 @@ describe('acr-autopilot trace over a recorded run (local host)', () => {
       )
       .toBe('done');
 
-    const [found] = await traceJson(digestOf('payments/worker', '2.0.0'));
+    const [found] = await traceJson(digestOf('payments/worker:2.0.0'));
     const pin = found?.actions.find((action) => action.action === 'pin');
     expect(pin).toMatchObject({ target: 'dead', status: 'parked', attempts: 2, retries: 1 });
     expect(pin?.reason).toMatch(/503/);

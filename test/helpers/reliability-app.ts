@@ -18,6 +18,21 @@ export const registry = 'contoso.azurecr.io';
 const eventGridKey = 'reliability-eventgrid-key';
 export const eventGridPath = `/runtime/webhooks/eventgrid?functionName=acrEventGrid&code=${eventGridKey}`;
 
+/** A Deployment named `name` with one container per image (`<repository>:<tag>` under `registry`). */
+export const deploymentYaml = (name: string, images: readonly string[]): string =>
+  [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata:',
+    `  name: ${name}`,
+    'spec:',
+    '  template:',
+    '    spec:',
+    '      containers:',
+    ...images.flatMap((image, i) => [`        - name: c${i}`, `          image: ${registry}/${image}`]),
+    '',
+  ].join('\n');
+
 export const digestOf = (text: string): string => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 
 export interface ImageChange {
@@ -44,8 +59,8 @@ export function acrWebhookBody(change: ImageChange, id: string): Record<string, 
   };
 }
 
-/** The same change as an Event Grid delivery (one event in the array). */
-export function eventGridBody(change: ImageChange, id: string): unknown[] {
+/** The same change as an Event Grid delivery (one event in the array) from the replica in `location`. */
+export function eventGridBody(change: ImageChange, id: string, location = 'westeurope'): unknown[] {
   return [
     {
       id,
@@ -55,7 +70,7 @@ export function eventGridBody(change: ImageChange, id: string): unknown[] {
       eventTime: '2026-12-01T10:00:00.500Z',
       dataVersion: '2.0',
       metadataVersion: '1',
-      data: { ...acrWebhookBody(change, id), location: 'westeurope' },
+      data: { ...acrWebhookBody(change, id), location },
     },
   ];
 }

@@ -13,10 +13,10 @@ import type { LogLevel, Telemetry } from './telemetry';
  */
 
 /** Instrumentation scope of every instrument and log record. */
-export const telemetryScope = 'acr-autopilot';
+const telemetryScope = 'acr-autopilot';
 
 /** Metric names as they appear in App Insights `customMetrics` (the attributes in customDimensions). */
-export const metricNames = {
+const metricNames = {
   /** Attributes: `outcome` (accepted, ignored, invalid, duplicate), `source`. */
   events: 'autopilot.events',
   /** Attributes: `action` (fan-out, pin, deploy, notify, retention), `outcome` (succeeded, failed, retried, parked). */

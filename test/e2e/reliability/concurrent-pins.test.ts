@@ -13,6 +13,7 @@ import {
   postJson,
   registry,
   writeConfig,
+  deploymentYaml,
 } from '../../helpers/reliability-app';
 import { recordRow, repeats, tally } from '../../helpers/reliability-row';
 
@@ -32,26 +33,17 @@ let azurite: AzuriteHandle;
 let git: GitHttpServer;
 const hosts: RunningHost[] = [];
 
-const deployment = (images: readonly string[]) =>
-  [
-    'apiVersion: apps/v1',
-    'kind: Deployment',
-    'metadata:',
-    '  name: platform',
-    'spec:',
-    '  template:',
-    '    spec:',
-    '      containers:',
-    ...images.flatMap((image, i) => [`        - name: c${i}`, `          image: ${registry}/${image}`]),
-    '',
-  ].join('\n');
-
 beforeAll(async () => {
   [azurite, git] = await Promise.all([
     startTestAzurite(),
     startGitHttpServer({ tokens: { [TOKEN]: 'write' } }),
   ]);
-  await git.createRepo('org/fleet', { [file]: deployment(services.map((svc) => `${svc}:1.0.0`)) });
+  await git.createRepo('org/fleet', {
+    [file]: deploymentYaml(
+      'platform',
+      services.map((svc) => `${svc}:1.0.0`),
+    ),
+  });
   const config = writeConfig(`
 gitops:
   fleet: { url: '${git.repoUrl('org/fleet')}', tokenFrom: GITOPS_TOKEN }

@@ -16,9 +16,9 @@ import {
   eventGridPath,
   fastAppRoot,
   postJson,
-  registry,
   writeConfig,
   type ImageChange,
+  deploymentYaml,
 } from '../../helpers/reliability-app';
 import { recordRow, repeats, tally } from '../../helpers/reliability-row';
 
@@ -37,27 +37,15 @@ let git: GitHttpServer;
 let teams: FakeTeamsServer;
 let api: FakeDeployApis;
 
-const deployment = (images: string[]) =>
-  [
-    'apiVersion: apps/v1',
-    'kind: Deployment',
-    'metadata:',
-    '  name: shop',
-    'spec:',
-    '  template:',
-    '    spec:',
-    '      containers:',
-    ...images.flatMap((image, i) => [`        - name: c${i}`, `          image: ${registry}/${image}`]),
-    '',
-  ].join('\n');
-
 beforeAll(async () => {
   [git, teams, api] = await Promise.all([
     startGitHttpServer({ tokens: { [TOKEN]: 'write' } }),
     startFakeTeamsServer(),
     startFakeDeployApis({ githubToken: 'unused', adoPat: 'unused', argocdTokens: {}, armToken: 'unused' }),
   ]);
-  await git.createRepo('org/fleet', { 'apps/shop.yaml': deployment(['shop/web:1.0.0', 'shop/api:2.0.0']) });
+  await git.createRepo('org/fleet', {
+    'apps/shop.yaml': deploymentYaml('shop', ['shop/web:1.0.0', 'shop/api:2.0.0']),
+  });
   const config = writeConfig(`
 gitops:
   fleet: { url: '${git.repoUrl('org/fleet')}', tokenFrom: GITOPS_TOKEN }

@@ -15,10 +15,10 @@ import {
   deployReactions,
   fastAppRoot,
   postJson,
-  registry,
   shortLeaseEnv,
   writeConfig,
   type ImageChange,
+  deploymentYaml,
 } from '../../helpers/reliability-app';
 import { recordRow, repeats, tally } from '../../helpers/reliability-row';
 
@@ -49,23 +49,6 @@ const hosts: RunningHost[] = [];
 let holding = false;
 const held: { repo: string; release: (answer: CannedResponse | undefined) => void }[] = [];
 
-const deployment = (team: string) =>
-  [
-    'apiVersion: apps/v1',
-    'kind: Deployment',
-    'metadata:',
-    `  name: ${team}`,
-    'spec:',
-    '  template:',
-    '    spec:',
-    '      containers:',
-    ...services.flatMap((svc) => [
-      `        - name: ${svc}`,
-      `          image: ${registry}/${team}/${svc}:1.0.0`,
-    ]),
-    '',
-  ].join('\n');
-
 async function startHost(): Promise<RunningHost> {
   const host = await startLocalHostProcess({
     appRoot: fastAppRoot(),
@@ -92,8 +75,18 @@ beforeAll(async () => {
     startFakeDeployApis({ githubToken: 'unused', adoPat: 'unused', argocdTokens: {}, armToken: 'unused' }),
   ]);
   await Promise.all([
-    git.createRepo('org/fleet-a', { 'apps/a.yaml': deployment('crash-a') }),
-    git.createRepo('org/fleet-b', { 'apps/b.yaml': deployment('crash-b') }),
+    git.createRepo('org/fleet-a', {
+      'apps/a.yaml': deploymentYaml(
+        'crash-a',
+        services.map((svc) => `crash-a/${svc}:1.0.0`),
+      ),
+    }),
+    git.createRepo('org/fleet-b', {
+      'apps/b.yaml': deploymentYaml(
+        'crash-b',
+        services.map((svc) => `crash-b/${svc}:1.0.0`),
+      ),
+    }),
   ]);
   git.onRequest = (info) => {
     if (!holding || info.service !== 'git-receive-pack' || info.phase !== 'rpc') return undefined;

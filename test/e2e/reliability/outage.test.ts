@@ -23,9 +23,9 @@ import {
   deployReactions,
   fastAppRoot,
   postJson,
-  registry,
   writeConfig,
   type ImageChange,
+  deploymentYaml,
 } from '../../helpers/reliability-app';
 import { recordRow, repeats, tally } from '../../helpers/reliability-row';
 import { startScriptedHttpServer, type ScriptedHttpServer } from '../../helpers/scripted-http-server';
@@ -53,20 +53,6 @@ const budget = { pin: 7, deploy: 6, notify: 4 };
 const cardOutage = 2;
 const run = promisify(execFile);
 
-const deployment = (images: string[]) =>
-  [
-    'apiVersion: apps/v1',
-    'kind: Deployment',
-    'metadata:',
-    '  name: app',
-    'spec:',
-    '  template:',
-    '    spec:',
-    '      containers:',
-    ...images.flatMap((image, i) => [`        - name: c${i}`, `          image: ${registry}/${image}`]),
-    '',
-  ].join('\n');
-
 let host: RunningHost;
 let git: GitHttpServer;
 let platform: FakeTeamsServer;
@@ -89,9 +75,9 @@ beforeAll(async () => {
     startFakeDeployApis({ githubToken: 'unused', adoPat: 'unused', argocdTokens: {}, armToken: 'unused' }),
     closedPort(),
   ]);
-  await git.createRepo('org/fleet', { 'apps/api.yaml': deployment(['payments/api:1.1.0']) });
+  await git.createRepo('org/fleet', { 'apps/api.yaml': deploymentYaml('app', ['payments/api:1.1.0']) });
   await git.createRepo('org/dead', {
-    'apps/worker.yaml': deployment(['payments/worker:2.0.0', 'payments/worker:2.1.0']),
+    'apps/worker.yaml': deploymentYaml('app', ['payments/worker:2.0.0', 'payments/worker:2.1.0']),
   });
   // A "down" repository answers 503 to the first request of each fetch round.
   git.onRequest = (info) => {
